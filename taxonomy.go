@@ -1,0 +1,347 @@
+package peerfind
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// The facet ids of the taxonomy. Each is also the name of the search
+// filter parameter and of the index field that holds its term ids.
+const (
+	FacetCategory   = "category"
+	FacetSupport    = "support"
+	FacetPopulation = "population"
+	FacetCondition  = "condition"
+	FacetAttendance = "attendance"
+	FacetLanguage   = "lang"
+	FacetCost       = "cost"
+)
+
+// Facets lists the facet ids in the order they are shown.
+var Facets = []string{FacetCategory, FacetSupport, FacetPopulation, FacetCondition, FacetAttendance, FacetLanguage, FacetCost}
+
+// Taxonomy is the peer-support vocabulary: for each facet (category,
+// support type, population, condition, attendance, language, cost) its
+// terms, with labels in English and Spanish, synonyms, and the raw terms of
+// source data that map to them. It is data (data/taxonomy/taxonomy.json),
+// loaded with LoadTaxonomy.
+type Taxonomy struct {
+	// Version identifies the taxonomy file's revision.
+	Version string `json:"version"`
+	// Facets are the dimensions, in display order.
+	Facets []*Facet `json:"facets"`
+
+	byFacet map[string]*Facet
+	// codes maps a Meeting Guide type code to its terms.
+	codes map[string][]TermRef
+	// phrases are the match patterns, longest first.
+	phrases []phrase
+}
+
+// Facet is one dimension of the taxonomy.
+type Facet struct {
+	// ID is the facet id, one of the Facet* constants.
+	ID string `json:"id"`
+	// Label is the facet's name by UI language ("en", "es").
+	Label map[string]string `json:"label"`
+	// Multi is true when a record may carry several terms of this facet.
+	Multi bool `json:"multi"`
+	// Terms are the facet's terms.
+	Terms []*Term `json:"terms"`
+
+	byID map[string]*Term
+}
+
+// Term is one term of a facet.
+type Term struct {
+	// ID is the stable term id used in records, filters and URLs.
+	ID string `json:"id"`
+	// Label is the display name by UI language ("en", "es").
+	Label map[string]string `json:"label"`
+	// Description explains the term in English, for curators and tooltips.
+	Description string `json:"description,omitempty"`
+	// Synonyms are other words people use for the term, by language. They
+	// feed query expansion.
+	Synonyms map[string][]string `json:"synonyms,omitempty"`
+	// Matches are raw phrases in source data (names, descriptions, keyword
+	// lists) that map a record to this term, matched case- and
+	// accent-insensitively on word boundaries, e.g. "12-step", "warm line".
+	Matches []string `json:"matches,omitempty"`
+	// MeetingGuideTypes are the Meeting Guide type codes that map to this
+	// term, e.g. "W" for women, "S" for Spanish.
+	MeetingGuideTypes []string `json:"meeting_guide_types,omitempty"`
+	// Implies are other terms ("facet:id") that a record with this term
+	// also has, e.g. warmline implies support:emotional.
+	Implies []string `json:"implies,omitempty"`
+}
+
+// TermRef names a term by facet and id.
+type TermRef struct {
+	Facet string
+	ID    string
+}
+
+// String formats the reference as "facet:id".
+func (r TermRef) String() string { return r.Facet + ":" + r.ID }
+
+type phrase struct {
+	re  *regexp.Regexp
+	ref TermRef
+	n   int
+}
+
+// LoadTaxonomy reads and checks a taxonomy file.
+func LoadTaxonomy(r io.Reader) (*Taxonomy, error) {
+	var t Taxonomy
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&t); err != nil {
+		return nil, fmt.Errorf("decode taxonomy: %w", err)
+	}
+	if err := t.init(); err != nil {
+		return nil, fmt.Errorf("taxonomy: %w", err)
+	}
+	return &t, nil
+}
+
+func (t *Taxonomy) init() error {
+	t.byFacet = map[string]*Facet{}
+	t.codes = map[string][]TermRef{}
+	for _, f := range t.Facets {
+		if !contains(Facets, f.ID) {
+			return fmt.Errorf("unknown facet %q", f.ID)
+		}
+		if t.byFacet[f.ID] != nil {
+			return fmt.Errorf("facet %q defined twice", f.ID)
+		}
+		if f.Label["en"] == "" || f.Label["es"] == "" {
+			return fmt.Errorf("facet %q needs en and es labels", f.ID)
+		}
+		t.byFacet[f.ID] = f
+		f.byID = map[string]*Term{}
+		for _, term := range f.Terms {
+			if !idPattern.MatchString(term.ID) {
+				return fmt.Errorf("facet %q: bad term id %q", f.ID, term.ID)
+			}
+			if f.byID[term.ID] != nil {
+				return fmt.Errorf("facet %q: term %q defined twice", f.ID, term.ID)
+			}
+			if term.Label["en"] == "" || term.Label["es"] == "" {
+				return fmt.Errorf("term %s:%s needs en and es labels", f.ID, term.ID)
+			}
+			f.byID[term.ID] = term
+			ref := TermRef{f.ID, term.ID}
+			for _, c := range term.MeetingGuideTypes {
+				t.codes[c] = append(t.codes[c], ref)
+			}
+			for _, m := range term.Matches {
+				p, err := phrasePattern(m)
+				if err != nil {
+					return fmt.Errorf("term %s: match %q: %w", ref, m, err)
+				}
+				t.phrases = append(t.phrases, phrase{re: p, ref: ref, n: len(m)})
+			}
+		}
+	}
+	for _, id := range Facets {
+		if t.byFacet[id] == nil {
+			return fmt.Errorf("facet %q is missing", id)
+		}
+	}
+	// Check implications only once every term is known.
+	for _, f := range t.Facets {
+		for _, term := range f.Terms {
+			for _, imp := range term.Implies {
+				ref, ok := ParseTermRef(imp)
+				if !ok || t.Term(ref.Facet, ref.ID) == nil {
+					return fmt.Errorf("term %s:%s implies unknown term %q", f.ID, term.ID, imp)
+				}
+			}
+		}
+	}
+	sort.SliceStable(t.phrases, func(i, j int) bool { return t.phrases[i].n > t.phrases[j].n })
+	return nil
+}
+
+// ParseTermRef parses "facet:id".
+func ParseTermRef(s string) (TermRef, bool) {
+	f, id, ok := strings.Cut(s, ":")
+	if !ok || f == "" || id == "" {
+		return TermRef{}, false
+	}
+	return TermRef{f, id}, true
+}
+
+func phrasePattern(m string) (*regexp.Regexp, error) {
+	m = Fold(m)
+	if m == "" {
+		return nil, fmt.Errorf("empty")
+	}
+	// Word boundaries that also work next to punctuation such as "12-step"
+	// or "al-anon": the phrase must not touch a letter or digit.
+	return regexp.Compile(`(^|[^\p{L}\p{N}])` + regexp.QuoteMeta(m) + `($|[^\p{L}\p{N}])`)
+}
+
+// Facet returns the facet with the id, or nil.
+func (t *Taxonomy) Facet(id string) *Facet { return t.byFacet[id] }
+
+// Term returns the term of a facet, or nil when there is none.
+func (t *Taxonomy) Term(facet, id string) *Term {
+	f := t.byFacet[facet]
+	if f == nil {
+		return nil
+	}
+	return f.byID[id]
+}
+
+// Term returns the facet's term with the id, or nil.
+func (f *Facet) Term(id string) *Term { return f.byID[id] }
+
+// LabelFor returns the term's label in the UI language, falling back to
+// English.
+func (t *Term) LabelFor(lang string) string {
+	if s := t.Label[lang]; s != "" {
+		return s
+	}
+	return t.Label["en"]
+}
+
+// LabelFor returns the facet's label in the UI language, falling back to
+// English.
+func (f *Facet) LabelFor(lang string) string {
+	if s := f.Label[lang]; s != "" {
+		return s
+	}
+	return f.Label["en"]
+}
+
+// MeetingGuideType returns the terms a Meeting Guide type code maps to.
+// Codes are case-sensitive, as in the Meeting Guide spec.
+func (t *Taxonomy) MeetingGuideType(code string) []TermRef {
+	return t.codes[strings.TrimSpace(code)]
+}
+
+// Classify returns the terms whose match phrases occur in the texts,
+// without duplicates, in taxonomy order of discovery.
+func (t *Taxonomy) Classify(texts ...string) []TermRef {
+	var out []TermRef
+	seen := map[TermRef]bool{}
+	for _, s := range texts {
+		s = Fold(s)
+		if s == "" {
+			continue
+		}
+		for _, p := range t.phrases {
+			if !seen[p.ref] && p.re.MatchString(s) {
+				seen[p.ref] = true
+				out = append(out, p.ref)
+			}
+		}
+	}
+	return out
+}
+
+// Apply adds the terms to the record's fields, follows the terms'
+// implications, and keeps each list free of duplicates.
+func (t *Taxonomy) Apply(s *Service, refs ...TermRef) {
+	queue := append([]TermRef(nil), refs...)
+	seen := map[TermRef]bool{}
+	for len(queue) > 0 {
+		r := queue[0]
+		queue = queue[1:]
+		if seen[r] {
+			continue
+		}
+		seen[r] = true
+		term := t.Term(r.Facet, r.ID)
+		if term == nil {
+			continue
+		}
+		switch r.Facet {
+		case FacetCategory:
+			s.Categories = appendUnique(s.Categories, r.ID)
+		case FacetSupport:
+			s.SupportTypes = appendUnique(s.SupportTypes, r.ID)
+		case FacetPopulation:
+			s.Populations = appendUnique(s.Populations, r.ID)
+		case FacetCondition:
+			s.Conditions = appendUnique(s.Conditions, r.ID)
+		case FacetAttendance:
+			s.Attendance = appendUnique(s.Attendance, r.ID)
+		case FacetLanguage:
+			s.Languages = appendUnique(s.Languages, r.ID)
+		case FacetCost:
+			if s.Cost == "" {
+				s.Cost = r.ID
+			}
+		}
+		for _, imp := range term.Implies {
+			if ref, ok := ParseTermRef(imp); ok {
+				queue = append(queue, ref)
+			}
+		}
+	}
+}
+
+// TermIDs returns the record's term ids for a facet.
+func (s *Service) TermIDs(facet string) []string {
+	switch facet {
+	case FacetCategory:
+		return s.Categories
+	case FacetSupport:
+		return s.SupportTypes
+	case FacetPopulation:
+		return s.Populations
+	case FacetCondition:
+		return s.Conditions
+	case FacetAttendance:
+		return s.Attendance
+	case FacetLanguage:
+		return s.Languages
+	case FacetCost:
+		if s.Cost != "" {
+			return []string{s.Cost}
+		}
+	}
+	return nil
+}
+
+func appendUnique(list []string, s string) []string {
+	if contains(list, s) {
+		return list
+	}
+	return append(list, s)
+}
+
+// Fold lower-cases s, removes accents and collapses white space, so that
+// "Depresión  " and "depresion" compare equal.
+func Fold(s string) string {
+	// A transform.Chain keeps state, so each call gets its own.
+	chain := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out, _, err := transform.String(chain, s)
+	if err != nil {
+		out = s
+	}
+	return strings.Join(strings.Fields(strings.ToLower(out)), " ")
+}
+
+// ClassifyFacet is Classify limited to the terms of one facet, for fields
+// that speak of one thing only (a language list, a fees text).
+func (t *Taxonomy) ClassifyFacet(facet string, texts ...string) []TermRef {
+	var out []TermRef
+	for _, r := range t.Classify(texts...) {
+		if r.Facet == facet {
+			out = append(out, r)
+		}
+	}
+	return out
+}
