@@ -3,6 +3,8 @@ package peerfind
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/paulmach/orb"
 )
@@ -100,3 +102,31 @@ var (
 	// ErrNotFound marks a missing record or an unknown place.
 	ErrNotFound = errors.New("not found")
 )
+
+// PlaceError is returned by a Geocoder when it cannot resolve a place. It
+// matches ErrNotFound (unknown or ambiguous place) or ErrInvalid
+// (malformed input), and carries the closest candidates so the searcher
+// can be asked "did you mean …".
+type PlaceError struct {
+	// Input is what the searcher typed.
+	Input string
+	// Reason says what went wrong, e.g. "unknown ZIP code" or "ambiguous:
+	// several places have this name".
+	Reason string
+	// Candidates are the closest places, as "City, ST" or ZIP strings.
+	Candidates []string
+	// Err is ErrNotFound or ErrInvalid.
+	Err error
+}
+
+// Error formats the error for people, including the candidates.
+func (e *PlaceError) Error() string {
+	s := fmt.Sprintf("%s: %q", e.Reason, e.Input)
+	if len(e.Candidates) > 0 {
+		s += "; did you mean " + strings.Join(e.Candidates, ", ") + "?"
+	}
+	return s
+}
+
+// Unwrap returns ErrNotFound or ErrInvalid.
+func (e *PlaceError) Unwrap() error { return e.Err }
