@@ -1,0 +1,98 @@
+package indexer
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/peerfind/peerfind"
+)
+
+// document turns a record into the search document bleve indexes: the
+// record denormalized into text fields, one keyword field per facet, its
+// points, and the whole record stored as JSON for display.
+func document(s *peerfind.Service, tax *peerfind.Taxonomy) (map[string]any, error) {
+	src, err := json.Marshal(s)
+	if err != nil {
+		return nil, fmt.Errorf("encode record %q: %w", s.ID, err)
+	}
+	terms := termsText(s, tax)
+	var place []string
+	for _, l := range s.Locations {
+		a := l.Address
+		for _, p := range []string{l.Name, a.City, a.Region, a.StateProvince, a.PostalCode} {
+			if p = strings.TrimSpace(p); p != "" {
+				place = append(place, p)
+			}
+		}
+	}
+	var areas []string
+	for _, a := range s.ServiceAreas {
+		areas = append(areas, a.Name)
+	}
+	d := map[string]any{
+		"_type":          docType,
+		fieldName:        joinNonEmpty(s.Name, s.AlternateName),
+		fieldOrg:         s.Organization.Name,
+		fieldDescription: s.Description,
+		fieldTerms:       terms,
+		fieldPlace:       joinNonEmpty(append(place, areas...)...),
+		fieldText: joinNonEmpty(s.Name, s.AlternateName, s.Organization.Name, s.Description, terms,
+			strings.Join(place, " "), groupName(s)),
+		fieldStatus: s.Status,
+		fieldSource: string(src),
+	}
+	for _, f := range peerfind.Facets {
+		if ids := s.TermIDs(f); len(ids) > 0 {
+			d[f] = ids
+		}
+	}
+	var pts []map[string]any
+	for _, p := range s.Points() {
+		pts = append(pts, map[string]any{"lat": p.Lat(), "lon": p.Lon()})
+	}
+	if len(pts) > 0 {
+		d[fieldLoc] = pts
+	}
+	return d, nil
+}
+
+// termsText is the labels (English and Spanish) and synonyms of every
+// taxonomy term the record carries, so that a search for "warm line",
+// "mujeres" or "Spanish" finds records tagged but not worded that way.
+func termsText(s *peerfind.Service, tax *peerfind.Taxonomy) string {
+	if tax == nil {
+		return ""
+	}
+	var parts []string
+	for _, f := range peerfind.Facets {
+		for _, id := range s.TermIDs(f) {
+			t := tax.Term(f, id)
+			if t == nil {
+				continue
+			}
+			for _, l := range []string{"en", "es"} {
+				parts = append(parts, t.Label[l])
+				parts = append(parts, t.Synonyms[l]...)
+			}
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+func groupName(s *peerfind.Service) string {
+	if s.Meeting == nil {
+		return ""
+	}
+	return s.Meeting.Group
+}
+
+func joinNonEmpty(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, " · ")
+}

@@ -1,0 +1,309 @@
+// Package indexer turns peerfind records into a bleve index and searches
+// it. Build writes a new index generation and swaps it in when complete;
+// Open opens the current generation read-only; (*Index).Search implements
+// peerfind.Searcher.
+package indexer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geo"
+
+	"github.com/peerfind/peerfind"
+)
+
+// Index is an open, read-only search index.
+type Index struct {
+	idx  bleve.Index
+	tax  *peerfind.Taxonomy
+	path string
+}
+
+// Limits the index enforces whatever its caller checked.
+const (
+	MaxPerPage   = 100
+	MaxPage      = 1000
+	MaxTextBytes = 1000
+	MaxRadiusKM  = 1000
+)
+
+// Open opens the current index generation under dir (see Build) for
+// reading. tax supplies the facet vocabulary.
+func Open(dir string, tax *peerfind.Taxonomy) (*Index, error) {
+	if tax == nil {
+		return nil, errors.New("open index: no taxonomy")
+	}
+	path := dir
+	if _, err := os.Lstat(filepath.Join(dir, currentLink)); err == nil {
+		target, err := os.Readlink(filepath.Join(dir, currentLink))
+		if err != nil {
+			return nil, fmt.Errorf("open index %s: %w", dir, err)
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(dir, target)
+		}
+		path = filepath.Join(target, "index")
+	}
+	if _, err := os.Stat(filepath.Join(path, "index_meta.json")); err != nil {
+		return nil, fmt.Errorf("open index %s: no index there (build one with bin/indexer -out %s): %w", dir, dir, err)
+	}
+	idx, err := bleve.OpenUsing(path, map[string]any{"read_only": true})
+	if err != nil {
+		return nil, fmt.Errorf("open index %s: %w", path, err)
+	}
+	return &Index{idx: idx, tax: tax, path: path}, nil
+}
+
+// Close releases the index.
+func (x *Index) Close() error { return x.idx.Close() }
+
+// Path is the folder of the open generation.
+func (x *Index) Path() string { return x.path }
+
+// DocCount returns the number of records in the index.
+func (x *Index) DocCount() (uint64, error) { return x.idx.DocCount() }
+
+// Service returns the record with the id.
+func (x *Index) Service(ctx context.Context, id string) (*peerfind.Service, error) {
+	if id == "" || len(id) > 200 {
+		return nil, fmt.Errorf("service id %q: %w", id, peerfind.ErrInvalid)
+	}
+	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery([]string{id}), 1, 0, false)
+	req.Fields = []string{fieldSource}
+	res, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("look up service %q: %w", id, err)
+	}
+	if len(res.Hits) == 0 {
+		return nil, fmt.Errorf("service %q: %w", id, peerfind.ErrNotFound)
+	}
+	return decodeSource(res.Hits[0])
+}
+
+// Search runs q: a text match over names, descriptions and taxonomy
+// labels; filters by facet (OR within a facet, AND across facets); a
+// radius around q.Near; facet counts over all matches; one page of hits
+// with their great-circle distance.
+func (x *Index) Search(ctx context.Context, q peerfind.Query) (*peerfind.Results, error) {
+	if err := x.check(q); err != nil {
+		return nil, err
+	}
+	page, perPage := q.Page, q.PerPage
+	if page < 1 {
+		page = 1
+	}
+	if perPage < 1 {
+		perPage = 10
+	}
+
+	res, err := x.run(ctx, q, page, perPage, query.MatchQueryOperatorAnd)
+	if err != nil {
+		return nil, err
+	}
+	// When every word is required and nothing matches ("my son uses
+	// meth"), fall back to any word, ranked by how many match.
+	if res.Total == 0 && len(strings.Fields(q.Text)) > 1 {
+		if res, err = x.run(ctx, q, page, perPage, query.MatchQueryOperatorOr); err != nil {
+			return nil, err
+		}
+	}
+
+	out := &peerfind.Results{Total: res.Total, Facets: map[string][]peerfind.FacetCount{}}
+	for _, h := range res.Hits {
+		s, err := decodeSource(h)
+		if err != nil {
+			return nil, err
+		}
+		hit := peerfind.Hit{Service: s, Score: h.Score}
+		if q.Near != nil {
+			if d, ok := nearestKM(*q.Near, s.Points()); ok {
+				hit.DistanceKM = &d
+			}
+		}
+		out.Hits = append(out.Hits, hit)
+	}
+	for _, f := range peerfind.Facets {
+		fr := res.Facets[f]
+		if fr == nil || fr.Terms == nil {
+			continue
+		}
+		for _, t := range fr.Terms.Terms() {
+			out.Facets[f] = append(out.Facets[f], peerfind.FacetCount{Term: t.Term, Count: t.Count})
+		}
+		sort.SliceStable(out.Facets[f], func(i, j int) bool {
+			a, b := out.Facets[f][i], out.Facets[f][j]
+			if a.Count != b.Count {
+				return a.Count > b.Count
+			}
+			return a.Term < b.Term
+		})
+	}
+	return out, nil
+}
+
+func (x *Index) check(q peerfind.Query) error {
+	switch {
+	case len(q.Text) > MaxTextBytes:
+		return fmt.Errorf("query text longer than %d bytes: %w", MaxTextBytes, peerfind.ErrInvalid)
+	case q.Page > MaxPage:
+		return fmt.Errorf("page %d beyond %d: %w", q.Page, MaxPage, peerfind.ErrInvalid)
+	case q.PerPage > MaxPerPage:
+		return fmt.Errorf("per_page %d above %d: %w", q.PerPage, MaxPerPage, peerfind.ErrInvalid)
+	case q.Sort == peerfind.SortDistance && q.Near == nil:
+		return fmt.Errorf("sort by distance needs a location: %w", peerfind.ErrInvalid)
+	case q.Sort != "" && q.Sort != peerfind.SortDistance && q.Sort != peerfind.SortRelevance:
+		return fmt.Errorf("unknown sort %q: %w", q.Sort, peerfind.ErrInvalid)
+	}
+	if q.Near != nil {
+		lon, lat := q.Near.Lon(), q.Near.Lat()
+		if math.IsNaN(lat) || math.IsNaN(lon) || lat < -90 || lat > 90 || lon < -180 || lon > 180 {
+			return fmt.Errorf("location %v out of range: %w", *q.Near, peerfind.ErrInvalid)
+		}
+		if q.RadiusKM < 0 || q.RadiusKM > MaxRadiusKM || math.IsNaN(q.RadiusKM) {
+			return fmt.Errorf("radius %v km outside 0..%d: %w", q.RadiusKM, MaxRadiusKM, peerfind.ErrInvalid)
+		}
+	}
+	for f, ids := range q.Filters {
+		facet := x.tax.Facet(f)
+		if facet == nil {
+			return fmt.Errorf("unknown filter %q: %w", f, peerfind.ErrInvalid)
+		}
+		for _, id := range ids {
+			if facet.Term(id) == nil {
+				return fmt.Errorf("unknown %s %q: %w", f, id, peerfind.ErrInvalid)
+			}
+		}
+	}
+	return nil
+}
+
+func (x *Index) run(ctx context.Context, q peerfind.Query, page, perPage int, op query.MatchQueryOperator) (*bleve.SearchResult, error) {
+	must := []query.Query{textQuery(q.Text, op)}
+	for _, f := range peerfind.Facets {
+		ids := q.Filters[f]
+		if len(ids) == 0 {
+			continue
+		}
+		var any []query.Query
+		for _, id := range ids {
+			t := query.NewTermQuery(id)
+			t.SetField(f)
+			any = append(any, t)
+		}
+		must = append(must, query.NewDisjunctionQuery(any))
+	}
+	if q.Near != nil && q.RadiusKM > 0 {
+		g := query.NewGeoDistanceQuery(q.Near.Lon(), q.Near.Lat(), fmt.Sprintf("%gkm", q.RadiusKM))
+		g.SetField(fieldLoc)
+		must = append(must, g)
+	}
+	req := bleve.NewSearchRequestOptions(query.NewConjunctionQuery(must), perPage, (page-1)*perPage, false)
+	req.Fields = []string{fieldSource}
+	for _, f := range peerfind.Facets {
+		size := 10
+		if facet := x.tax.Facet(f); facet != nil {
+			size = len(facet.Terms)
+		}
+		req.AddFacet(f, bleve.NewFacetRequest(f, size))
+	}
+	var order search.SortOrder
+	var geoSort search.SearchSort
+	if q.Near != nil {
+		gs, err := search.NewSortGeoDistance(fieldLoc, "km", q.Near.Lon(), q.Near.Lat(), false)
+		if err != nil {
+			return nil, fmt.Errorf("sort by distance: %w", err)
+		}
+		geoSort = gs
+	}
+	sortBy := q.Sort
+	if sortBy == "" {
+		sortBy = peerfind.SortRelevance
+	}
+	if sortBy == peerfind.SortDistance {
+		order = append(order, geoSort, &search.SortScore{Desc: true})
+	} else {
+		order = append(order, &search.SortScore{Desc: true})
+		if geoSort != nil {
+			order = append(order, geoSort)
+		}
+	}
+	order = append(order, &search.SortDocID{})
+	req.SortByCustom(order)
+	res, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return res, nil
+}
+
+// textQuery matches the need in the combined text field and boosts
+// matches in the name and the taxonomy labels. An empty need matches all.
+func textQuery(text string, op query.MatchQueryOperator) query.Query {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return query.NewMatchAllQuery()
+	}
+	all := query.NewMatchQuery(text)
+	all.SetField(fieldText)
+	all.Analyzer = analyzerText
+	all.SetOperator(op)
+
+	boost := func(q interface{ SetBoost(float64) }, b float64) { q.SetBoost(b) }
+	name := query.NewMatchQuery(text)
+	name.SetField(fieldName)
+	name.Analyzer = analyzerText
+	boost(name, 3)
+	phrase := query.NewMatchPhraseQuery(text)
+	phrase.SetField(fieldName)
+	phrase.Analyzer = analyzerText
+	boost(phrase, 4)
+	terms := query.NewMatchQuery(text)
+	terms.SetField(fieldTerms)
+	terms.Analyzer = analyzerText
+	boost(terms, 2)
+	org := query.NewMatchQuery(text)
+	org.SetField(fieldOrg)
+	org.Analyzer = analyzerText
+	boost(org, 1.5)
+
+	b := query.NewBooleanQuery([]query.Query{all}, []query.Query{name, phrase, terms, org}, nil)
+	b.Should.(*query.DisjunctionQuery).SetMin(0)
+	return b
+}
+
+func decodeSource(h *search.DocumentMatch) (*peerfind.Service, error) {
+	raw, ok := h.Fields[fieldSource].(string)
+	if !ok {
+		return nil, fmt.Errorf("record %q: stored source missing", h.ID)
+	}
+	var s peerfind.Service
+	if err := json.Unmarshal([]byte(raw), &s); err != nil {
+		return nil, fmt.Errorf("record %q: decode stored source: %w", h.ID, err)
+	}
+	return &s, nil
+}
+
+// nearestKM is the great-circle distance from p to the nearest of pts.
+func nearestKM(p orb.Point, pts []orb.Point) (float64, bool) {
+	best, ok := math.Inf(1), false
+	for _, q := range pts {
+		if d := geo.DistanceHaversine(p, q) / 1000; d < best {
+			best, ok = d, true
+		}
+	}
+	return best, ok
+}
+
+var _ peerfind.Searcher = (*Index)(nil)

@@ -1,0 +1,105 @@
+package indexer
+
+import (
+	"fmt"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+
+	"github.com/peerfind/peerfind"
+)
+
+// Field names of the search document.
+const (
+	fieldName        = "name"
+	fieldOrg         = "org"
+	fieldDescription = "description"
+	fieldTerms       = "terms"
+	fieldPlace       = "place"
+	fieldText        = "text"
+	fieldLoc         = "loc"
+	fieldStatus      = "status"
+	fieldSource      = "_source"
+	docType          = "service"
+	// analyzerText is English analysis with accents folded, so that
+	// "depresión" and "depression" share a stem.
+	analyzerText = "peer_en"
+)
+
+// NewMapping returns the bleve mapping of the search document: English
+// text fields, a keyword field with doc values for every facet, a geopoint
+// per location and the stored record.
+func NewMapping() (mapping.IndexMapping, error) {
+	m := bleve.NewIndexMapping()
+	err := m.AddCustomAnalyzer(analyzerText, map[string]any{
+		"type":         custom.Name,
+		"char_filters": []string{asciifolding.Name},
+		"tokenizer":    unicode.Name,
+		"token_filters": []string{
+			en.PossessiveName, lowercase.Name, en.StopName, porter.Name,
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("add analyzer %s: %w", analyzerText, err)
+	}
+	m.DefaultAnalyzer = analyzerText
+	m.TypeField = "_type"
+
+	text := func(store bool) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = analyzerText
+		f.Store = store
+		f.IncludeInAll = false
+		f.IncludeTermVectors = false
+		f.DocValues = false
+		return f
+	}
+	kw := func() *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.Analyzer = keyword.Name
+		f.Store = false
+		f.IncludeInAll = false
+		f.IncludeTermVectors = false
+		f.DocValues = true
+		return f
+	}
+
+	doc := bleve.NewDocumentStaticMapping()
+	doc.AddFieldMappingsAt(fieldName, text(false))
+	doc.AddFieldMappingsAt(fieldOrg, text(false))
+	doc.AddFieldMappingsAt(fieldDescription, text(false))
+	doc.AddFieldMappingsAt(fieldTerms, text(false))
+	doc.AddFieldMappingsAt(fieldPlace, text(false))
+	doc.AddFieldMappingsAt(fieldText, text(false))
+	for _, f := range peerfind.Facets {
+		doc.AddFieldMappingsAt(f, kw())
+	}
+	doc.AddFieldMappingsAt(fieldStatus, kw())
+
+	geo := bleve.NewGeoPointFieldMapping()
+	geo.Store = false
+	geo.IncludeInAll = false
+	doc.AddFieldMappingsAt(fieldLoc, geo)
+
+	src := bleve.NewTextFieldMapping()
+	src.Index = false
+	src.Store = true
+	src.IncludeInAll = false
+	src.IncludeTermVectors = false
+	src.DocValues = false
+	doc.AddFieldMappingsAt(fieldSource, src)
+
+	m.AddDocumentMapping(docType, doc)
+	m.DefaultMapping = bleve.NewDocumentDisabledMapping()
+	if err := m.Validate(); err != nil {
+		return nil, fmt.Errorf("validate mapping: %w", err)
+	}
+	return m, nil
+}
