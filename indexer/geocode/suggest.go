@@ -1,0 +1,147 @@
+package geocode
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/paulmach/orb"
+
+	"github.com/peerfind/peerfind"
+)
+
+// Suggest returns up to n places whose names start with prefix, for
+// type-ahead, most populous first. States whose name starts with the
+// prefix, or whose code it is, rank by their total population, so they
+// come before their cities. "Name, S" narrows the cities to the states
+// whose code or name starts with "S". A prefix of digits lists the ZIP
+// codes that start with it, in order. Matching is as lenient as
+// Geocode's.
+func (g *Gazetteer) Suggest(prefix string, n int) []peerfind.Place {
+	prefix = strings.TrimSpace(prefix)
+	if n <= 0 || prefix == "" || len(prefix) > MaxInputLen {
+		return nil
+	}
+	if isDigits(prefix) {
+		return g.suggestZIPs(prefix, n)
+	}
+	cityPart, statePart, hasComma := strings.Cut(prefix, ",")
+	city := joinKey(expand(tokens(cityPart)))
+	if city == "" {
+		return nil
+	}
+	// allowed, when not nil, marks the states the cities must be in.
+	var allowed []bool
+	if hasComma {
+		if st := joinKey(tokens(statePart)); st != "" {
+			allowed = make([]bool, len(g.states))
+			for i := range g.states {
+				s := &g.states[i]
+				allowed[i] = len(st) <= 2 && strings.HasPrefix(strings.ToLower(s.code), st) ||
+					strings.HasPrefix(NameKey(s.name), st)
+			}
+		}
+	}
+
+	type hit struct {
+		place peerfind.Place
+		pop   uint64
+	}
+	var hits []hit
+	if !hasComma {
+		for i := range g.states {
+			s := &g.states[i]
+			if strings.HasPrefix(NameKey(s.name), city) || strings.EqualFold(s.code, city) {
+				hits = append(hits, hit{g.statePlace(uint8(i)), s.pop})
+			}
+		}
+	}
+	lo, _ := slices.BinarySearchFunc(g.names, city, func(r nameRun, k string) int { return strings.Compare(r.key, k) })
+	var matches []int32
+	for _, r := range g.names[lo:] {
+		if !strings.HasPrefix(r.key, city) {
+			break
+		}
+		for _, i := range g.order[r.start:r.end] {
+			if allowed == nil || allowed[g.places[i].state] {
+				matches = append(matches, i)
+			}
+		}
+	}
+	slices.SortFunc(matches, func(a, b int32) int {
+		if c := cmp.Compare(g.places[b].pop, g.places[a].pop); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	seen := make(map[string]bool)
+	for _, i := range matches {
+		name := g.cityName(i)
+		if seen[name] {
+			continue // a smaller place of the same name in the same state
+		}
+		seen[name] = true
+		hits = append(hits, hit{g.cityPlace(i), uint64(g.places[i].pop)})
+		if len(seen) == n {
+			break
+		}
+	}
+	slices.SortStableFunc(hits, func(a, b hit) int { return cmp.Compare(b.pop, a.pop) })
+	out := make([]peerfind.Place, 0, min(n, len(hits)))
+	for _, h := range hits[:min(n, len(hits))] {
+		out = append(out, h.place)
+	}
+	return out
+}
+
+// suggestZIPs returns up to n ZIP codes starting with the digits prefix.
+func (g *Gazetteer) suggestZIPs(prefix string, n int) []peerfind.Place {
+	if len(prefix) > 5 {
+		prefix = prefix[:5]
+	}
+	v, _ := strconv.ParseUint(prefix, 10, 32)
+	scale := uint64(math.Pow10(5 - len(prefix)))
+	lo, hi := uint32(v*scale), uint32((v+1)*scale)
+	i, _ := slices.BinarySearchFunc(g.zips, lo, func(z zipEntry, c uint32) int { return cmp.Compare(z.code, c) })
+	var out []peerfind.Place
+	for ; i < len(g.zips) && g.zips[i].code < hi && len(out) < n; i++ {
+		out = append(out, g.zipPlaceAt(i))
+	}
+	return out
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// Timezone returns the IANA time zone (e.g. "America/New_York") of the
+// gazetteer place nearest to pt, or "" when the gazetteer has no places.
+// Near a time-zone border it can be the neighbour's zone.
+func (g *Gazetteer) Timezone(pt orb.Point) string {
+	lat, lng := pt.Lat(), pt.Lon()
+	k := math.Cos(lat * math.Pi / 180)
+	best, bestD := -1, math.Inf(1)
+	for i := range g.places {
+		p := &g.places[i]
+		dy := float64(p.lat) - lat
+		dx := math.Abs(float64(p.lng) - lng)
+		if dx > 180 {
+			dx = 360 - dx
+		}
+		dx *= k
+		if d := dx*dx + dy*dy; d < bestD {
+			best, bestD = i, d
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	return g.places[best].tz
+}
