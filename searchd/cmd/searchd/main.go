@@ -1,0 +1,108 @@
+// Searchd serves peerfind's search API over HTTP from an index built by
+// bin/indexer.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/peerfind/peerfind/data"
+	"github.com/peerfind/peerfind/indexer"
+	"github.com/peerfind/peerfind/indexer/geocode"
+	"github.com/peerfind/peerfind/searchd"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "searchd:", err)
+		os.Exit(1)
+	}
+}
+
+// run parses the flags, opens the index and serves until ctx is done, then
+// shuts down gracefully. It prints the URL it serves at to stdout.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("searchd", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	indexDir := fs.String("index", "data/index.bleve", "index directory built by bin/indexer")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (host:port)")
+	logFormat := fs.String("log-format", "text", "log format: text or json")
+	drain := fs.Duration("shutdown-timeout", 10*time.Second, "how long to let requests finish on shutdown")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q (flags go before them; see -h)", fs.Args())
+	}
+	var h slog.Handler = slog.NewTextHandler(stderr, nil)
+	if *logFormat == "json" {
+		h = slog.NewJSONHandler(stderr, nil)
+	} else if *logFormat != "text" {
+		return fmt.Errorf("-log-format must be text or json, not %q", *logFormat)
+	}
+	logger := slog.New(h)
+
+	tax, err := data.Taxonomy()
+	if err != nil {
+		return err
+	}
+	gaz, err := geocode.New(data.GazetteerFS)
+	if err != nil {
+		return fmt.Errorf("load gazetteer: %w", err)
+	}
+	idx, err := indexer.Open(*indexDir, tax)
+	if err != nil {
+		return err
+	}
+	defer idx.Close()
+	n, err := idx.DocCount()
+	if err != nil {
+		return fmt.Errorf("count index: %w", err)
+	}
+
+	srv := &searchd.Server{Searcher: idx, Geocoder: gaz, Taxonomy: tax, Logger: logger, PlaceAttribution: data.GazetteerAttribution}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(h, slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	url := "http://" + ln.Addr().String()
+	logger.Info("serving", "records", n, "index", idx.Path(), "url", url)
+	fmt.Fprintf(stdout, "peerfind is serving %d records at %s/\n", n, url)
+	fmt.Fprintf(stdout, "try: %s/api/v1/search?q=support+group&near=95112&radius=10mi&sort=distance\n", url)
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), *drain)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
