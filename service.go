@@ -282,6 +282,10 @@ const (
 	MaxListLen        = 200
 )
 
+// ValidID reports whether id has the shape of a record id: 1-200 letters,
+// digits or . _ : -, starting with a letter or digit.
+func ValidID(id string) bool { return idPattern.MatchString(id) }
+
 // Validate checks the record against the model's rules and, when a
 // taxonomy is given, that every term id exists in its facet. The error
 // (a *ValidationError, matching ErrInvalid) names every field at fault.

@@ -33,7 +33,6 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
-	"regexp"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -222,13 +221,10 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, r, http.StatusOK, resp, s.searchCacheControl())
 }
 
-// serviceIDRe is the shape of a record id (see peerfind.Service.ID).
-var serviceIDRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$`)
-
 // handleService handles the "GET /api/v1/services/{id}" route.
 func (s *Server) handleService(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["id"]
-	if !serviceIDRe.MatchString(id) {
+	if !peerfind.ValidID(id) {
 		s.writeError(w, r, invalidParam("id", "a service id has 1 to 200 letters, digits or . _ : -"))
 		return
 	}
