@@ -28,6 +28,9 @@ type Query struct {
 	RadiusKM float64
 	// Filters maps a facet id (FacetCategory, ...) to the term ids wanted.
 	Filters map[string][]string
+	// IncludeClosed also returns services whose status is not "active"
+	// (temporarily closed, inactive, defunct); by default they are left out.
+	IncludeClosed bool
 	// Sort is SortRelevance or SortDistance (SortDistance needs Near).
 	Sort string
 	// Page is the 1-based page number.

@@ -204,6 +204,11 @@ func (x *Index) run(ctx context.Context, q peerfind.Query, page, perPage int, op
 		}
 		must = append(must, query.NewDisjunctionQuery(any))
 	}
+	if !q.IncludeClosed {
+		t := query.NewTermQuery("active")
+		t.SetField(fieldStatus)
+		must = append(must, t)
+	}
 	if q.Near != nil && q.RadiusKM > 0 {
 		g := query.NewGeoDistanceQuery(q.Near.Lon(), q.Near.Lat(), fmt.Sprintf("%gkm", q.RadiusKM))
 		g.SetField(fieldLoc)

@@ -77,7 +77,7 @@ func ids(res *peerfind.Results) []string {
 
 func TestBuildRejectsInvalidAndDuplicate(t *testing.T) {
 	_, stats, dir := mustBuild(t)
-	if got, want := stats.Indexed, 8; got != want {
+	if got, want := stats.Indexed, 9; got != want {
 		t.Errorf("Indexed = %d, want %d", got, want)
 	}
 	if got, want := stats.Rejected, 3; got != want {
@@ -132,6 +132,8 @@ func TestSearch(t *testing.T) {
 		{name: "text and location", q: peerfind.Query{Text: "respite", Near: &philly, RadiusKM: 10}, wantIDs: []string{"ph-2"}},
 		{name: "no words all match falls back to any word", q: peerfind.Query{Text: "grief zebra"}, wantIDs: []string{"on-1"}},
 		{name: "nothing", q: peerfind.Query{Text: "zebra"}, wantIDs: nil},
+		{name: "closed left out by default", q: peerfind.Query{Text: "zanzibar"}, wantIDs: nil},
+		{name: "closed on request", q: peerfind.Query{Text: "zanzibar", IncludeClosed: true}, wantIDs: []string{"sj-closed"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err := idx.Search(context.Background(), tc.q)
@@ -301,8 +303,8 @@ func TestRebuildSwapsAndKeepsOldOnFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fresh.Close()
-	if n, _ := fresh.DocCount(); n != 8 {
-		t.Errorf("new index: %d docs, want 8", n)
+	if n, _ := fresh.DocCount(); n != 9 {
+		t.Errorf("new index: %d docs, want 9", n)
 	}
 	entries, _ := os.ReadDir(dir)
 	gens := 0

@@ -48,6 +48,8 @@ type SearchResponse struct {
 type QueryEcho struct {
 	// Q is the need in free text, with white space collapsed.
 	Q string `json:"q"`
+	// IncludeClosed is true when closed services were asked for too.
+	IncludeClosed bool `json:"include_closed,omitempty"`
 	// Near is the location as typed.
 	Near string `json:"near,omitempty"`
 	// Radius is the radius with its unit, e.g. "25mi" (only with near).
@@ -353,7 +355,7 @@ func newSearchResponse(p searchParams, loc *SearchLocation, near *orb.Point, res
 }
 
 func newQueryEcho(p searchParams) QueryEcho {
-	e := QueryEcho{Q: p.Text, Near: p.Near, Radius: p.Radius, Page: p.Page, PerPage: p.PerPage, Sort: p.Sort, UI: p.UI}
+	e := QueryEcho{Q: p.Text, Near: p.Near, Radius: p.Radius, Page: p.Page, PerPage: p.PerPage, Sort: p.Sort, UI: p.UI, IncludeClosed: p.IncludeClosed}
 	for facet, ids := range p.Filters {
 		ids = slices.Clone(ids)
 		switch facet {

@@ -38,7 +38,7 @@ var ignoredParams = []string{"_"}
 
 // searchScalarParams are the single-valued parameters of the search
 // endpoint; the facet ids (peerfind.Facets) are the repeatable ones.
-var searchScalarParams = []string{"q", "near", "radius", "page", "per_page", "sort", "ui"}
+var searchScalarParams = []string{"q", "near", "radius", "page", "per_page", "sort", "ui", "include_closed"}
 
 // paramAliases are names other APIs use for our parameters, suggested
 // when a client sends them.
@@ -71,6 +71,8 @@ type searchParams struct {
 	PerPage int
 	Sort    string
 	UI      string
+	// IncludeClosed asks for services that are not active too.
+	IncludeClosed bool
 }
 
 // parseSearchParams parses the raw query string of GET /api/v1/search. It
@@ -174,6 +176,19 @@ func parseSearchParams(rawQuery string, lim limits, tax *peerfind.Taxonomy) (sea
 		return p, err
 	}
 	p.UI = ui
+
+	// include_closed: also temporarily closed and inactive services.
+	ic, err := single("include_closed")
+	if err != nil {
+		return p, err
+	}
+	switch strings.ToLower(ic) {
+	case "", "false", "0", "no":
+	case "true", "1", "yes":
+		p.IncludeClosed = true
+	default:
+		return p, invalidParam("include_closed", "include_closed must be true or false")
+	}
 	return p, nil
 }
 

@@ -186,6 +186,8 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		Sort:    p.Sort,
 		Page:    p.Page,
 		PerPage: p.PerPage,
+
+		IncludeClosed: p.IncludeClosed,
 	}
 	var loc *SearchLocation
 	if p.Near != "" {

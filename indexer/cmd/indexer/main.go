@@ -1,0 +1,106 @@
+// Indexer builds peerfind's search index from record files, Meeting Guide
+// feeds or Ohana exports; with no inputs it indexes the shipped dataset.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path"
+	"syscall"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/peerfind/peerfind"
+	"github.com/peerfind/peerfind/data"
+	"github.com/peerfind/peerfind/indexer"
+	"github.com/peerfind/peerfind/indexer/ingest"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "indexer:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fl := flag.NewFlagSet("indexer", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	out := fl.String("out", "", "index directory to build into (required); the new index is swapped in when complete")
+	quiet := fl.Bool("q", false, "no progress bar")
+	fl.Usage = func() {
+		fmt.Fprintf(stderr, "usage: indexer -out DIR [INPUT...]\n\n"+
+			"INPUT is a peerfind record file (.jsonl, .jsonl.gz), a Meeting Guide JSON feed\n"+
+			"or an Ohana export; the format is detected from the content. With no INPUT\n"+
+			"the shipped dataset (data/records) is indexed.\n\n")
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	if *out == "" {
+		fl.Usage()
+		return fmt.Errorf("-out is required")
+	}
+	tax, err := data.Taxonomy()
+	if err != nil {
+		return err
+	}
+
+	start := time.Now()
+	var recs []*peerfind.Service
+	var reports []*peerfind.Report
+	if fl.NArg() == 0 {
+		rs, rep, err := data.Records(ctx)
+		if err != nil {
+			return err
+		}
+		recs, reports = rs, append(reports, rep)
+	}
+	for _, in := range fl.Args() {
+		rs, rep, err := ingest.ReadFile(ctx, in, tax)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", in, err)
+		}
+		recs = append(recs, rs...)
+		reports = append(reports, rep)
+	}
+	for _, rep := range reports {
+		fmt.Fprintln(stdout, rep.Summary())
+	}
+	fmt.Fprintf(stdout, "read %d records in %s\n", len(recs), time.Since(start).Round(time.Millisecond))
+
+	opts := indexer.BuildOptions{Taxonomy: tax}
+	if f, ok := stderr.(*os.File); ok && !*quiet && term.IsTerminal(int(f.Fd())) {
+		bar := progressbar.NewOptions(len(recs),
+			progressbar.OptionSetWriter(stderr),
+			progressbar.OptionSetDescription("indexing"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetItsString("docs"),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+		)
+		opts.Progress = func(done int) { bar.Set(done) }
+		defer bar.Finish()
+	}
+	stats, err := indexer.Build(ctx, *out, recs, opts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "indexed %d records into %s in %s (%.0f docs/s); rejected %d",
+		stats.Indexed, *out, stats.Duration.Round(time.Millisecond), stats.DocsPerSecond(), stats.Rejected)
+	if stats.Rejected > 0 {
+		fmt.Fprintf(stdout, " (reasons in %s)", path.Join(*out, "rejected.jsonl"))
+	}
+	fmt.Fprintln(stdout)
+	return nil
+}
