@@ -94,9 +94,10 @@ type TermRef struct {
 func (r TermRef) String() string { return r.Facet + ":" + r.ID }
 
 type phrase struct {
-	re  *regexp.Regexp
-	ref TermRef
-	n   int
+	re     *regexp.Regexp
+	folded string // the folded phrase: a cheap substring test before re
+	ref    TermRef
+	n      int
 }
 
 // LoadTaxonomy reads and checks a taxonomy file.
@@ -148,7 +149,7 @@ func (t *Taxonomy) init() error {
 				if err != nil {
 					return fmt.Errorf("term %s: match %q: %w", ref, m, err)
 				}
-				t.phrases = append(t.phrases, phrase{re: p, ref: ref, n: len(m)})
+				t.phrases = append(t.phrases, phrase{re: p, folded: Fold(m), ref: ref, n: len(m)})
 			}
 		}
 	}
@@ -241,7 +242,7 @@ func (t *Taxonomy) Classify(texts ...string) []TermRef {
 			continue
 		}
 		for _, p := range t.phrases {
-			if !seen[p.ref] && p.re.MatchString(s) {
+			if !seen[p.ref] && strings.Contains(s, p.folded) && p.re.MatchString(s) {
 				seen[p.ref] = true
 				out = append(out, p.ref)
 			}

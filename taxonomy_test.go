@@ -63,7 +63,7 @@ func TestMeetingGuideTypes(t *testing.T) {
 		{"W", []string{"population:women"}},
 		{"LGBTQ", []string{"population:lgbtq"}},
 		{"POC", []string{"population:people-of-color"}},
-		{"Y", []string{"population:young-adults", "population:youth"}},
+		{"Y", []string{"population:young-adults"}}, // "Young People" meetings are mostly adults
 		{"ONL", []string{"attendance:online", "category:internet-support-group"}},
 		{"ASL", []string{"lang:ase", "population:deaf-hard-of-hearing"}},
 		{"DD", []string{"condition:co-occurring"}},
@@ -127,5 +127,17 @@ func TestFold(t *testing.T) {
 		if got := peerfind.Fold(in); got != want {
 			t.Errorf("Fold(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func BenchmarkClassify(b *testing.B) {
+	tax, err := data.Taxonomy()
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := strings.Repeat("Provides advice and information regarding planning for disasters, peer support groups and a warm line. ", 10)
+	b.ReportAllocs()
+	for b.Loop() {
+		tax.Classify(text)
 	}
 }
