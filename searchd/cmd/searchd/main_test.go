@@ -192,3 +192,123 @@ func TestDaemonEndToEnd(t *testing.T) {
 	}
 	resp.Body.Close()
 }
+
+// TestShippedDataset runs the daemon over the whole shipped dataset, as
+// `make run` does, and checks the searches a newcomer tries first.
+func TestShippedDataset(t *testing.T) {
+	if testing.Short() {
+		t.Skip("indexes the whole shipped dataset; skipped with -short")
+	}
+	recs, rep, err := data.Records(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) < 4000 || len(rep.Skipped) > 0 {
+		t.Fatalf("shipped dataset: %d records, %d skipped", len(recs), len(rep.Skipped))
+	}
+	base := startDaemon(t, recs)
+
+	for _, tc := range []struct {
+		name, query string
+		maxKM       float64
+		minTotal    int
+		check       func(t *testing.T, a searchAnswer)
+	}{
+		{name: "support groups near a San Jose ZIP by distance",
+			query: "q=support+group&near=95112&radius=10mi&sort=distance", maxKM: 16.1, minTotal: 100},
+		{name: "Spanish-speaking groups near Philadelphia",
+			query: "near=Philadelphia,+PA&radius=25mi&lang=es&sort=distance", maxKM: 40.3, minTotal: 5,
+			check: func(t *testing.T, a searchAnswer) {
+				for _, r := range a.Results {
+					if !hasTerm(r.Languages, "es") {
+						t.Errorf("%s lacks lang es", r.ID)
+					}
+				}
+			}},
+		{name: "women's meetings in San Jose, language and population together",
+			query: "near=San+Jose,+CA&radius=15mi&population=women&lang=en&sort=distance&per_page=50", maxKM: 24.2, minTotal: 10,
+			check: func(t *testing.T, a searchAnswer) {
+				for _, r := range a.Results {
+					if !hasTerm(r.Populations, "women") || !hasTerm(r.Languages, "en") {
+						t.Errorf("%s lacks women or en", r.ID)
+					}
+				}
+			}},
+		{name: "eating disorders anywhere", query: "q=eating+disorder", minTotal: 100},
+		{name: "San Mateo peer support", query: "q=peer+support&near=San+Mateo,+CA&radius=20mi", maxKM: 32.2, minTotal: 5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, a := get(t, base+"/api/v1/search?"+tc.query)
+			if status != http.StatusOK {
+				t.Fatalf("status %d: %+v", status, a.Error)
+			}
+			if a.Total < tc.minTotal || len(a.Results) == 0 {
+				t.Fatalf("total %d, %d results; want at least %d", a.Total, len(a.Results), tc.minTotal)
+			}
+			prev := 0.0
+			for _, r := range a.Results {
+				if tc.maxKM == 0 {
+					break
+				}
+				if r.DistanceKM == nil || *r.DistanceKM > tc.maxKM {
+					t.Errorf("%s at %v km, want within %v km", r.ID, r.DistanceKM, tc.maxKM)
+					continue
+				}
+				if strings.Contains(tc.query, "sort=distance") && *r.DistanceKM < prev {
+					t.Errorf("%s at %.1f km after %.1f km", r.ID, *r.DistanceKM, prev)
+				}
+				prev = *r.DistanceKM
+			}
+			if tc.check != nil {
+				tc.check(t, a)
+			}
+			// Every facet's counts describe the same result set: a term
+			// that every result must carry counts the total.
+			for _, f := range []string{"lang", "population"} {
+				for _, v := range queryValues(tc.query, f) {
+					if got := facetCount(a, f, v); got != a.Total {
+						t.Errorf("facet %s=%s counts %d, total is %d", f, v, got, a.Total)
+					}
+				}
+			}
+			// And filtering by a facet term gives exactly its count.
+			if terms := a.Facets["category"].Terms; len(terms) > 0 {
+				top := terms[0]
+				_, b := get(t, base+"/api/v1/search?"+tc.query+"&category="+top.ID)
+				if b.Total != top.Count {
+					t.Errorf("category=%s gives %d results, facet said %d", top.ID, b.Total, top.Count)
+				}
+			}
+		})
+	}
+}
+
+func hasTerm(terms []struct {
+	ID string `json:"id"`
+}, id string) bool {
+	for _, t := range terms {
+		if t.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+func facetCount(a searchAnswer, facet, id string) int {
+	for _, t := range a.Facets[facet].Terms {
+		if t.ID == id {
+			return t.Count
+		}
+	}
+	return 0
+}
+
+func queryValues(q, name string) []string {
+	var out []string
+	for _, kv := range strings.Split(q, "&") {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == name {
+			out = append(out, v)
+		}
+	}
+	return out
+}
