@@ -207,6 +207,40 @@ func (t *Taxonomy) Term(facet, id string) *Term {
 // Term returns the facet's term with the id, or nil.
 func (f *Facet) Term(id string) *Term { return f.byID[id] }
 
+// Resolve finds the facet's term for what a person or a link may give as a
+// filter value: the term id, or (case- and accent-insensitively) one of its
+// labels or synonyms, so "lang=Spanish" and "lang=español" mean "lang=es".
+// It returns nil when nothing fits.
+func (f *Facet) Resolve(s string) *Term {
+	if t := f.byID[s]; t != nil {
+		return t
+	}
+	k := Fold(s)
+	if k == "" {
+		return nil
+	}
+	if t := f.byID[k]; t != nil {
+		return t
+	}
+	for _, t := range f.Terms {
+		for _, l := range t.Label {
+			if Fold(l) == k {
+				return t
+			}
+		}
+	}
+	for _, t := range f.Terms {
+		for _, syns := range t.Synonyms {
+			for _, syn := range syns {
+				if Fold(syn) == k {
+					return t
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // LabelFor returns the term's label in the UI language, falling back to
 // English.
 func (t *Term) LabelFor(lang string) string {

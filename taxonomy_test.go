@@ -141,3 +141,28 @@ func BenchmarkClassify(b *testing.B) {
 		tax.Classify(text)
 	}
 }
+
+func TestResolve(t *testing.T) {
+	tax, err := data.Taxonomy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ facet, in, want string }{
+		{"lang", "es", "es"},
+		{"lang", "ES", "es"},
+		{"lang", "Spanish", "es"},
+		{"lang", "español", "es"},
+		{"category", "Warm Line", "warmline"},
+		{"population", "mujeres", "women"},
+		{"lang", "klingon", ""},
+		{"lang", "", ""},
+	} {
+		got := ""
+		if term := tax.Facet(tc.facet).Resolve(tc.in); term != nil {
+			got = term.ID
+		}
+		if got != tc.want {
+			t.Errorf("Resolve(%s, %q) = %q, want %q", tc.facet, tc.in, got, tc.want)
+		}
+	}
+}

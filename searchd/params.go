@@ -334,9 +334,9 @@ func parseFilter(facet string, vals []string, max int, tax *peerfind.Taxonomy) (
 			if len(id) > maxValueLen || !utf8.ValidString(id) {
 				return nil, unknownTerm(facet, id, tax)
 			}
-			term := tax.Term(facet, id)
-			if term == nil {
-				term = tax.Term(facet, strings.ToLower(id))
+			var term *peerfind.Term
+			if f := tax.Facet(facet); f != nil {
+				term = f.Resolve(id)
 			}
 			if term == nil {
 				return nil, unknownTerm(facet, id, tax)

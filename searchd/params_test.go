@@ -153,6 +153,7 @@ func TestSearchQuery(t *testing.T) {
 	}{
 		{"defaults", "", peerfind.Query{Sort: "relevance", Page: 1, PerPage: 10}},
 		{"include closed", "include_closed=true", peerfind.Query{Sort: "relevance", Page: 1, PerPage: 10, IncludeClosed: true}},
+		{"label as filter value", "lang=Spanish", peerfind.Query{Filters: map[string][]string{"lang": {"es"}}, Sort: "relevance", Page: 1, PerPage: 10}},
 		{"text", "q=grief", peerfind.Query{Text: "grief", Sort: "relevance", Page: 1, PerPage: 10}},
 		{"near", "near=95112", peerfind.Query{Near: &sj, RadiusKM: 40.2336, Sort: "distance", Page: 1, PerPage: 10}},
 		{"near km", "near=San+Jose,+CA&radius=5km&q=aa", peerfind.Query{Text: "aa", Near: &sj, RadiusKM: 5, Sort: "relevance", Page: 1, PerPage: 10}},
