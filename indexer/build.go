@@ -36,6 +36,10 @@ type BuildOptions struct {
 	Taxonomy *peerfind.Taxonomy
 	// Progress, if set, is called after every record with the number done.
 	Progress func(done int)
+	// Skipped are items the readers already refused (bad lines, records
+	// that failed to parse); they are written to rejected.jsonl first, so
+	// one file lists everything that did not make it into the index.
+	Skipped []Rejection
 }
 
 // BuildStats reports what a build did.
@@ -46,8 +50,9 @@ type BuildStats struct {
 	Read int `json:"read"`
 	// Indexed is the number of records in the new index.
 	Indexed int `json:"indexed"`
-	// Rejected is the number of records refused (invalid or duplicate),
-	// written with their reasons to rejected.jsonl in the index directory.
+	// Rejected is the number of records refused (invalid or duplicate,
+	// here or by the readers), written with their reasons to
+	// rejected.jsonl in the index directory.
 	Rejected int `json:"rejected"`
 	// Duration is the wall time of the build.
 	Duration time.Duration `json:"duration_ns"`
@@ -65,7 +70,8 @@ func (s *BuildStats) DocsPerSecond() float64 {
 
 // Rejection is one record the build refused, as written to rejected.jsonl.
 type Rejection struct {
-	// ID is the record's id (may be empty or malformed: that can be why).
+	// ID is the record's id (may be empty or malformed: that can be why),
+	// or where the reader found it ("line 12").
 	ID string `json:"id"`
 	// Source is the record's provenance source URL.
 	Source string `json:"source,omitempty"`
@@ -133,6 +139,11 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 		return nil
 	}
 
+	for _, r := range opts.Skipped {
+		if err := reject(r); err != nil {
+			return nil, err
+		}
+	}
 	seen := make(map[string]bool, len(recs))
 	for i, s := range recs {
 		if i%256 == 0 {

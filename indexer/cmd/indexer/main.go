@@ -79,6 +79,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "read %d records in %s\n", len(recs), time.Since(start).Round(time.Millisecond))
 
 	opts := indexer.BuildOptions{Taxonomy: tax}
+	for _, rep := range reports {
+		for _, s := range rep.Skipped {
+			opts.Skipped = append(opts.Skipped, indexer.Rejection{ID: s.Item, Source: rep.Source, Reason: s.Reason})
+		}
+	}
 	if f, ok := stderr.(*os.File); ok && !*quiet && term.IsTerminal(int(f.Fd())) {
 		bar := progressbar.NewOptions(len(recs),
 			progressbar.OptionSetWriter(stderr),
