@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/peerfind/peerfind"
+	"github.com/peerfind/peerfind/indexer/ingest/internal/textutil"
 	"github.com/peerfind/peerfind/indexer/ingest/meetingguide"
 	"github.com/peerfind/peerfind/indexer/ingest/ohana"
 )
@@ -185,7 +186,7 @@ func readRecords(ctx context.Context, r io.Reader, tax *peerfind.Taxonomy) ([]*p
 				return out, rep, err
 			}
 		}
-		line, long, err := readLine(br, MaxLineSize)
+		line, long, err := textutil.ReadLine(br, MaxLineSize)
 		item := fmt.Sprintf("line %d", n)
 		switch {
 		case long:
@@ -268,25 +269,6 @@ func decompress(r io.Reader) (io.Reader, func(), error) {
 		return zr, func() { zr.Close() }, nil
 	}
 	return br, func() {}, nil
-}
-
-// readLine reads one line without its end. A line longer than max is
-// consumed and reported as long, with no content.
-func readLine(br *bufio.Reader, max int) (line []byte, long bool, err error) {
-	for {
-		chunk, err := br.ReadSlice('\n')
-		if !long {
-			if len(line)+len(chunk) > max+1 {
-				long, line = true, nil
-			} else {
-				line = append(line, chunk...)
-			}
-		}
-		if errors.Is(err, bufio.ErrBufferFull) {
-			continue
-		}
-		return bytes.TrimRight(line, "\r\n"), long, err
-	}
 }
 
 var feedName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)

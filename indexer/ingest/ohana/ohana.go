@@ -170,7 +170,7 @@ func (rd *Reader) Read(ctx context.Context, r io.Reader) ([]*peerfind.Service, *
 					return nil, rep, err
 				}
 			}
-			raw, long, err := readLine(br, MaxLineSize)
+			raw, long, err := textutil.ReadLine(br, MaxLineSize)
 			if len(bytes.TrimSpace(raw)) > 0 || long {
 				item := fmt.Sprintf("line %d", line)
 				if long {
@@ -603,23 +603,4 @@ func firstByte(br *bufio.Reader) (byte, error) {
 		}
 	}
 	return '\n', nil // a very long run of white space: read it as lines
-}
-
-// readLine reads one line without its end. A line longer than max is
-// consumed and reported as long, with no content.
-func readLine(br *bufio.Reader, max int) (line []byte, long bool, err error) {
-	for {
-		chunk, err := br.ReadSlice('\n')
-		if !long {
-			if len(line)+len(chunk) > max+1 {
-				long, line = true, nil
-			} else {
-				line = append(line, chunk...)
-			}
-		}
-		if errors.Is(err, bufio.ErrBufferFull) {
-			continue
-		}
-		return bytes.TrimRight(line, "\r\n"), long, err
-	}
 }

@@ -3,6 +3,9 @@
 package textutil
 
 import (
+	"bufio"
+	"bytes"
+	"errors"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -133,4 +136,23 @@ outer:
 		list = append(list, x)
 	}
 	return list
+}
+
+// ReadLine reads one line without its end. A line longer than max is
+// consumed and reported as long, with no content.
+func ReadLine(br *bufio.Reader, max int) (line []byte, long bool, err error) {
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if !long {
+			if len(line)+len(chunk) > max+1 {
+				long, line = true, nil
+			} else {
+				line = append(line, chunk...)
+			}
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		return bytes.TrimRight(line, "\r\n"), long, err
+	}
 }
