@@ -6,11 +6,11 @@ PORT    ?= 8080
 ADDR    ?= 127.0.0.1:$(PORT)
 INDEX   ?= data/index.bleve
 SHARED  ?= ../shared/data
-BINS    := bin/indexer bin/searchd
+BINS    := bin/indexer bin/searchd bin/crawler
 GOFILES := $(shell find . -name '*.go' -not -path './node_modules/*') go.mod go.sum
 SHIPPED := $(wildcard data/records/*.jsonl.gz) data/taxonomy/taxonomy.json
 
-.PHONY: all build run index test test-short vet lint dataset gazetteer clean
+.PHONY: all build run index test test-short vet lint dataset gazetteer crawl clean
 
 all: vet test build
 
@@ -41,6 +41,16 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt needed'; exit 1; }
 
 lint: vet
+
+# Crawl the sources in data/sources.yaml (incrementally, with the state in
+# data/crawl/state.json) and rebuild the index from the shipped records and
+# the crawl. (bin/indexer refuses an empty file, so an empty crawl is left
+# out.)
+crawl: bin/crawler bin/indexer
+	@mkdir -p data/crawl
+	bin/crawler -sources data/sources.yaml -out data/crawl/records.jsonl.gz -state data/crawl/state.json
+	bin/indexer -out $(INDEX) data/records/*.jsonl.gz \
+		$$(gzip -dc data/crawl/records.jsonl.gz | head -c1 | grep -q . && echo data/crawl/records.jsonl.gz)
 
 # Regenerate the shipped dataset and gazetteer from ../shared/data.
 dataset:

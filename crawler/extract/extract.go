@@ -3,6 +3,37 @@
 // JSON, per-source CSS-selector rules) is a small unit; Extract picks one
 // from the declared kind or, when none is declared, from the content type
 // and the content.
+//
+// JSON-LD and microdata are read into one common form (schema.org nodes
+// with local property and type names) and mapped by one mapper;
+// CSS-selector rules build the same form from the fields they pick.
+// Meeting Guide feeds and HSDS JSON go through the indexer's readers
+// (indexer/ingest/meetingguide, indexer/ingest/hsds).
+//
+// Decisions worth knowing:
+//   - Crawled text is data: every text field is stripped of markup
+//     (entities decoded, script and style content dropped), white space
+//     collapsed, names cut to 300 bytes and descriptions to 5000 (on a
+//     rune boundary). URLs must be http(s): others (javascript:, data:)
+//     are dropped with a warning. A page yields at most MaxRecords records.
+//   - Peer support: categories come from tax.Classify on the name,
+//     description, keywords, serviceType and category. A record no phrase
+//     classifies gets self-help-group when its text says "support group",
+//     "peer support", "mutual support" (or, on a peer-only source, when it
+//     is an event that calls itself a group or meeting). Otherwise a
+//     peer-only source's (Source.PeerOnly) events become self-help-group and
+//     its other records peer-delivered-service, with a warning; a general
+//     source's records are skipped as "not peer support".
+//   - Phones: Number holds E.164 ("+16505550100") when the published number
+//     is a North American one, else the published text; an extension goes
+//     to Extension.
+//   - Ids are "web-" and 16 hex digits of a hash of the page host, the
+//     folded name and the folded first address, so JSON-LD and microdata
+//     of the same group, and later crawls, give the same id; the same
+//     name and address twice on a page is kept once (JSON-LD first).
+//   - Languages become ISO 639 codes of the taxonomy; unknown ones are
+//     dropped with a warning. Unknown raw category terms of rules pages
+//     are kept as "unknown term" warnings.
 package extract
 
 import (
