@@ -88,6 +88,9 @@ type Service struct {
 	Meeting *Meeting `json:"meeting,omitempty"`
 	// Provenance says where the record came from.
 	Provenance Provenance `json:"provenance"`
+	// OtherSources are the provenance of the same group as other sources
+	// publish it, when the crawler merged duplicates into this record.
+	OtherSources []Provenance `json:"other_sources,omitempty"`
 }
 
 // Organization is the organization that provides a service (HSDS organization).
@@ -123,6 +126,9 @@ type Location struct {
 	// Approximate is true when the coordinates stand for a city or region
 	// rather than the exact place.
 	Approximate bool `json:"approximate,omitempty"`
+	// GeocodedFrom says where the coordinates came from when the source
+	// gave none, e.g. "gazetteer: ZIP 95112 (San Jose, CA)".
+	GeocodedFrom string `json:"geocoded_from,omitempty"`
 }
 
 // Point returns the location's coordinates as an orb.Point ([lon, lat]) and

@@ -54,6 +54,9 @@ type Crawler struct {
 	UserAgent string
 	// Logger receives progress and problems; nil discards them.
 	Logger *slog.Logger
+	// Geocoder, if set, gives locations that have an address but no
+	// coordinates the centroid of their ZIP or city, marked approximate.
+	Geocoder peerfind.Geocoder
 	// StatePath is the crawl state file for incremental recrawls
 	// (conditional GET, withdrawn records); empty crawls from scratch and
 	// remembers nothing.
@@ -148,10 +151,12 @@ type Summary struct {
 	Errors map[string]int `json:"errors"`
 	// Records counts the records emitted, by source and extractor.
 	Records map[string]map[string]int `json:"records"`
-	// DuplicatesMerged counts records dropped as the same group as one
-	// already emitted (same id, or same name and place from another
-	// source; the first record and its provenance are kept).
+	// DuplicatesMerged counts records merged into the same group found
+	// earlier (same id, or same name and place from another source): the
+	// first record is kept, with the others' provenance in OtherSources.
 	DuplicatesMerged int `json:"duplicates_merged"`
+	// Geocoded counts locations given coordinates from the gazetteer.
+	Geocoded int `json:"geocoded"`
 	// CarriedOver counts records not seen this run but within the grace
 	// period, emitted as last seen; Withdrawn those emitted as inactive;
 	// Dropped those forgotten.
@@ -190,6 +195,7 @@ func (s *Summary) String() string {
 	}
 	fmt.Fprintf(&b, "records emitted: %d (duplicates merged: %d, carried over: %d, withdrawn: %d, dropped: %d)\n",
 		total+s.CarriedOver+s.Withdrawn, s.DuplicatesMerged, s.CarriedOver, s.Withdrawn, s.Dropped)
+	fmt.Fprintf(&b, "locations geocoded from the gazetteer: %d\n", s.Geocoded)
 	for _, k := range sortedKeys(s.Errors) {
 		fmt.Fprintf(&b, "errors: %s: %d\n", k, s.Errors[k])
 	}
@@ -224,7 +230,6 @@ type run struct {
 	maxBody int
 	guard   *trapGuard
 	ct      *counters
-	emitFn  func(*peerfind.Service) error
 
 	mu       sync.Mutex
 	sources  []*Source
@@ -233,8 +238,9 @@ type run struct {
 	perHost  map[string]int
 	seenRec  map[string]bool
 	dedup    *deduper
+	out      []*peerfind.Service          // records to emit, in order found
+	byID     map[string]*peerfind.Service // the same, by id, to merge duplicates into
 	sum      *Summary
-	emitErr  error
 	limitHit map[string]bool
 }
 
@@ -260,10 +266,10 @@ func (c *Crawler) Run(ctx context.Context, emit func(*peerfind.Service) error) (
 		now = c.Now()
 	}
 	r := &run{
-		c: c, log: c.Logger, now: now, emitFn: emit,
+		c: c, log: c.Logger, now: now,
 		maxBody: orInt(c.MaxBodySize, DefaultMaxBodySize),
 		seenURL: map[string]bool{}, perHost: map[string]int{}, seenRec: map[string]bool{},
-		limitHit: map[string]bool{}, dedup: newDeduper(),
+		limitHit: map[string]bool{}, dedup: newDeduper(), byID: map[string]*peerfind.Service{},
 		sum: &Summary{Started: now, Errors: map[string]int{}, Records: map[string]map[string]int{}},
 		guard: &trapGuard{
 			maxVariants: orInt(c.MaxQueryVariants, DefaultMaxQueryVariants),
@@ -316,11 +322,13 @@ func (c *Crawler) Run(ctx context.Context, emit func(*peerfind.Service) error) (
 	if err := ctx.Err(); err != nil {
 		return r.finish(), fmt.Errorf("crawler: %w", err)
 	}
-	if r.emitErr != nil {
-		return r.finish(), fmt.Errorf("crawler: emit: %w", r.emitErr)
-	}
-	if err := r.carryOver(); err != nil {
-		return r.finish(), fmt.Errorf("crawler: emit: %w", err)
+	r.carryOver()
+	// Records are handed on only now, so a group that a later source
+	// also publishes carries both provenances.
+	for _, rec := range r.out {
+		if err := emit(rec); err != nil {
+			return r.finish(), fmt.Errorf("crawler: emit: %w", err)
+		}
 	}
 	if c.StatePath != "" {
 		if err := r.state.Save(c.StatePath); err != nil {
@@ -706,17 +714,15 @@ func (r *run) notModified(si, depth int, key string) {
 	}
 }
 
-// emit remembers rec as seen, drops duplicates and hands it on.
+// emit remembers rec as seen, fills in missing coordinates, merges
+// duplicates and keeps it for output.
 func (r *run) emit(rec *peerfind.Service, source, extractor, page string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.emitErr != nil {
-		return
-	}
+	r.geocode(rec)
 	r.seenRec[rec.ID] = true
 	r.state.Records[rec.ID] = &RecordState{Record: rec, Source: source, Extractor: extractor, Page: page, LastSeen: r.now}
-	if r.dedup.seen(rec) {
-		r.sum.DuplicatesMerged++
+	if !r.add(rec) {
 		return
 	}
 	m := r.sum.Records[source]
@@ -725,16 +731,81 @@ func (r *run) emit(rec *peerfind.Service, source, extractor, page string) {
 		r.sum.Records[source] = m
 	}
 	m[extractor]++
-	if err := r.emitFn(rec); err != nil {
-		r.emitErr = err
-		r.cancel()
+}
+
+// add keeps rec for output, or merges its provenance into the record it
+// duplicates and reports false. r.mu must be held.
+func (r *run) add(rec *peerfind.Service) bool {
+	id, dup := r.dedup.seen(rec)
+	if !dup {
+		r.out = append(r.out, rec)
+		r.byID[rec.ID] = rec
+		return true
+	}
+	r.sum.DuplicatesMerged++
+	if first := r.byID[id]; first != nil && first != rec {
+		for _, p := range append([]peerfind.Provenance{rec.Provenance}, rec.OtherSources...) {
+			if !hasProvenance(first, p) {
+				first.OtherSources = append(first.OtherSources, p)
+			}
+		}
+	}
+	return false
+}
+
+func hasProvenance(s *peerfind.Service, p peerfind.Provenance) bool {
+	if s.Provenance.SourceURL == p.SourceURL && s.Provenance.SourceName == p.SourceName {
+		return true
+	}
+	for _, o := range s.OtherSources {
+		if o.SourceURL == p.SourceURL && o.SourceName == p.SourceName {
+			return true
+		}
+	}
+	return false
+}
+
+// geocode gives locations without coordinates the centroid of their ZIP
+// or city from the offline gazetteer, marked approximate and with where
+// the point came from. r.mu must be held (the gazetteer is read-only).
+func (r *run) geocode(rec *peerfind.Service) {
+	if r.c.Geocoder == nil {
+		return
+	}
+	for i := range rec.Locations {
+		l := &rec.Locations[i]
+		if _, ok := l.Point(); ok {
+			continue
+		}
+		a := l.Address
+		if a.Country != "" && a.Country != "US" {
+			continue
+		}
+		var tries []string
+		if zip := strings.TrimSpace(a.PostalCode); len(zip) >= 5 {
+			tries = append(tries, zip)
+		}
+		if a.City != "" && a.StateProvince != "" {
+			tries = append(tries, a.City+", "+a.StateProvince)
+		}
+		for _, q := range tries {
+			place, err := r.c.Geocoder.Geocode(r.ctx, q)
+			if err != nil {
+				continue
+			}
+			l.SetPoint(place.Point)
+			l.Approximate = true
+			l.GeocodedFrom = "gazetteer: " + place.Name
+			r.sum.Geocoded++
+			break
+		}
 	}
 }
 
 // carryOver emits the records of this run's sources that no page yielded
 // this time: as last seen within WithdrawAfter, as inactive until
 // DropAfter, and forgets them after.
-func (r *run) carryOver() error {
+func (r *run) carryOver() {
 	withdraw := orDur(r.c.WithdrawAfter, DefaultWithdrawAfter)
 	drop := orDur(r.c.DropAfter, DefaultDropAfter)
 	ours := map[string]bool{}
@@ -761,19 +832,13 @@ func (r *run) carryOver() error {
 		} else {
 			r.sum.CarriedOver++
 		}
-		if r.dedup.seen(&rec) {
-			continue
-		}
-		if err := r.emitFn(&rec); err != nil {
-			return err
-		}
+		r.add(&rec)
 	}
 	for k, ps := range r.state.Pages {
 		if ours[ps.Source] && r.now.Sub(ps.LastSeen) >= drop {
 			delete(r.state.Pages, k)
 		}
 	}
-	return nil
 }
 
 // isHTML reports whether a response is an HTML page.

@@ -20,25 +20,30 @@ const sameGroupMeters = 50
 // location are never merged (two online "Big Book Study" meetings are
 // usually different groups). It is not safe for concurrent use.
 type deduper struct {
-	keys   map[string]string         // name|address or name|postal → source
+	keys   map[string]seenAt         // name|address or name|postal → first record
 	points map[string][]sourcedPoint // name → points seen
 	ids    map[string]bool           // record ids emitted
+}
+
+type seenAt struct {
+	source, id string
 }
 
 type sourcedPoint struct {
 	p      orb.Point
 	source string
+	id     string
 }
 
 func newDeduper() *deduper {
-	return &deduper{keys: map[string]string{}, points: map[string][]sourcedPoint{}, ids: map[string]bool{}}
+	return &deduper{keys: map[string]seenAt{}, points: map[string][]sourcedPoint{}, ids: map[string]bool{}}
 }
 
 // seen reports whether s duplicates a record already added (same id, or
-// the same group from another source), and otherwise adds it.
-func (d *deduper) seen(s *peerfind.Service) bool {
+// the same group from another source) and which, and otherwise adds it.
+func (d *deduper) seen(s *peerfind.Service) (string, bool) {
 	if d.ids[s.ID] {
-		return true
+		return s.ID, true
 	}
 	name := peerfind.Fold(s.Name)
 	src := s.Provenance.SourceName
@@ -57,25 +62,25 @@ func (d *deduper) seen(s *peerfind.Service) bool {
 		}
 	}
 	for _, k := range keys {
-		if other, ok := d.keys[k]; ok && other != src {
-			return true
+		if other, ok := d.keys[k]; ok && other.source != src {
+			return other.id, true
 		}
 	}
 	for _, p := range pts {
 		for _, q := range d.points[name] {
 			if q.source != src && math.Abs(p.Lat()-q.p.Lat()) < 0.01 && geo.Distance(p, q.p) <= sameGroupMeters {
-				return true
+				return q.id, true
 			}
 		}
 	}
 	d.ids[s.ID] = true
 	for _, k := range keys {
 		if _, ok := d.keys[k]; !ok {
-			d.keys[k] = src
+			d.keys[k] = seenAt{src, s.ID}
 		}
 	}
 	for _, p := range pts {
-		d.points[name] = append(d.points[name], sourcedPoint{p, src})
+		d.points[name] = append(d.points[name], sourcedPoint{p, src, s.ID})
 	}
-	return false
+	return "", false
 }

@@ -2,15 +2,18 @@ package crawler
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/paulmach/orb"
 
 	"github.com/peerfind/peerfind"
 )
@@ -157,5 +160,56 @@ func TestDuplicatesAcrossSourcesMerged(t *testing.T) {
 	// no place, so it is not merged.
 	if len(recs) != 4 || sum.DuplicatesMerged != 2 {
 		t.Errorf("%d records, %d merged; want 4, 2: %v", len(recs), sum.DuplicatesMerged, sum.Records)
+	}
+	// The merged records keep both sources' provenance.
+	merged := 0
+	for _, r := range recs {
+		if len(r.OtherSources) == 0 {
+			continue
+		}
+		merged++
+		// Whichever feed was fetched first keeps the record.
+		names := r.Provenance.SourceName + "+" + r.OtherSources[0].SourceName
+		if len(r.OtherSources) != 1 || (names != "AA Alpha+AA Beta" && names != "AA Beta+AA Alpha") ||
+			r.OtherSources[0].SourceURL == "" {
+			t.Errorf("%s: provenance %+v, other sources %+v", r.ID, r.Provenance, r.OtherSources)
+		}
+	}
+	if merged != 2 {
+		t.Errorf("%d records carry other sources, want 2", merged)
+	}
+}
+
+// fakeGeocoder knows one ZIP.
+type fakeGeocoder struct{}
+
+func (fakeGeocoder) Geocode(_ context.Context, s string) (peerfind.Place, error) {
+	if s == "95112" {
+		return peerfind.Place{Name: "ZIP 95112 (San Jose, CA)", Kind: "zip", Point: orb.Point{-121.88, 37.34}}, nil
+	}
+	return peerfind.Place{}, &peerfind.PlaceError{Input: s, Reason: "unknown", Err: peerfind.ErrNotFound}
+}
+
+func TestMissingCoordinatesGeocoded(t *testing.T) {
+	c := testCrawler(t)
+	c.Geocoder = fakeGeocoder{}
+	r := &run{c: c, ctx: context.Background(), sum: &Summary{}}
+	rec := &peerfind.Service{Locations: []peerfind.Location{
+		{Address: peerfind.Address{Address1: "1 Main St", City: "San Jose", StateProvince: "CA", PostalCode: "95112"}},
+		{Address: peerfind.Address{City: "Nowhere", StateProvince: "ZZ", PostalCode: "00000"}},
+		{Address: peerfind.Address{City: "Edmonton", StateProvince: "AB", Country: "CA"}},
+	}}
+	r.geocode(rec)
+	p, ok := rec.Locations[0].Point()
+	if !ok || p.Lat() != 37.34 || !rec.Locations[0].Approximate || !strings.Contains(rec.Locations[0].GeocodedFrom, "ZIP 95112") {
+		t.Errorf("location 0 = %+v", rec.Locations[0])
+	}
+	for _, i := range []int{1, 2} {
+		if _, ok := rec.Locations[i].Point(); ok {
+			t.Errorf("location %d got a point: %+v", i, rec.Locations[i])
+		}
+	}
+	if r.sum.Geocoded != 1 {
+		t.Errorf("Geocoded = %d, want 1", r.sum.Geocoded)
 	}
 }

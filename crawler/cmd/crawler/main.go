@@ -34,6 +34,7 @@ import (
 	"github.com/peerfind/peerfind"
 	"github.com/peerfind/peerfind/crawler"
 	"github.com/peerfind/peerfind/data"
+	"github.com/peerfind/peerfind/indexer/geocode"
 	"github.com/peerfind/peerfind/indexer/ingest"
 )
 
@@ -97,6 +98,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	gaz, err := geocode.New(data.GazetteerFS)
+	if err != nil {
+		return fmt.Errorf("load gazetteer: %w", err)
+	}
 	level := slog.LevelWarn
 	if *verbose {
 		level = slog.LevelDebug
@@ -104,6 +109,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := &crawler.Crawler{
 		Sources:   sources,
 		Taxonomy:  tax,
+		Geocoder:  gaz,
 		UserAgent: *ua,
 		Timeout:   *timeout,
 		StatePath: *statePath,
