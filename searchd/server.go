@@ -9,8 +9,13 @@
 //	GET /api/v1/search          search (SearchResponse)
 //	GET /api/v1/services/{id}   one full record (ServiceResponse)
 //	GET /healthz                liveness ({"status":"ok"})
+//	GET /                       the search page (HTML, package web)
+//	GET /services/{id}          a service's page with JSON-LD (HTML)
+//	GET /referral?id=...        a printable referral list (HTML)
+//	GET /static/...             the pages' CSS
+//	GET /widget/v1/...          the embeddable widget (package widget)
 //
-// Every answer, errors included, is JSON; errors have the shape
+// Every API answer, errors included, is JSON; errors have the shape
 // {"error":{"code":...,"message":...,"param":...}} (ErrorResponse).
 //
 // Requests are strict: unknown parameters, parameters given twice that
@@ -30,6 +35,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"math"
 	"net/http"
@@ -41,6 +47,8 @@ import (
 
 	"github.com/gorilla/mux"
 	"github.com/peerfind/peerfind"
+	"github.com/peerfind/peerfind/searchd/web"
+	"github.com/peerfind/peerfind/searchd/widget"
 )
 
 // Defaults of the Server's limits.
@@ -79,6 +87,10 @@ type Server struct {
 	// allowed to call the API from a browser. Empty, or containing "*",
 	// allows every origin: the widget is embedded on partner sites.
 	AllowedOrigins []string
+
+	// WidgetFS, when set, replaces the embedded widget files served at
+	// /widget/v1/ (searchd -dev serves them from disk).
+	WidgetFS fs.FS
 
 	// MaxQueryLen is the maximum length of q, in characters (default 200).
 	MaxQueryLen int
@@ -159,6 +171,22 @@ func (s *Server) Handler() http.Handler {
 	r.HandleFunc("/api/v1/search", s.handleSearch).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/api/v1/services/{id}", s.handleService).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/healthz", s.handleHealth).Methods(http.MethodGet, http.MethodHead)
+
+	// The HTML pages render the API's own answers, called in process.
+	pages := &web.Pages{API: r}
+	r.HandleFunc("/", pages.Search).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/referral", pages.Referral).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/services/{id}", func(w http.ResponseWriter, req *http.Request) {
+		pages.Service(w, req, mux.Vars(req)["id"])
+	}).Methods(http.MethodGet, http.MethodHead)
+	r.PathPrefix("/static/").Methods(http.MethodGet, http.MethodHead).Handler(
+		cacheFor("public, max-age=3600", http.StripPrefix("/static/", http.FileServerFS(web.StaticFS))))
+	wfs := s.WidgetFS
+	if wfs == nil {
+		wfs = widget.FS
+	}
+	r.PathPrefix("/widget/v1/").Methods(http.MethodGet, http.MethodHead).Handler(
+		cacheFor("public, max-age=3600", http.StripPrefix("/widget/v1/", http.FileServerFS(wfs))))
 	r.NotFoundHandler = http.HandlerFunc(s.handleNotFound)
 	r.MethodNotAllowedHandler = http.HandlerFunc(s.handleMethodNotAllowed)
 
@@ -254,6 +282,14 @@ func (s *Server) handleService(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeJSON(w, r, http.StatusOK, newServiceResponse(svc, ui, s.Taxonomy), "public, max-age=300")
+}
+
+// cacheFor sets the Cache-Control of a static file handler's answers.
+func cacheFor(cc string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", cc)
+		next.ServeHTTP(w, r)
+	})
 }
 
 // handleHealth handles the "GET /healthz" route.

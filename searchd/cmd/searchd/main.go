@@ -40,6 +40,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (host:port)")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	drain := fs.Duration("shutdown-timeout", 10*time.Second, "how long to let requests finish on shutdown")
+	dev := fs.Bool("dev", false, "serve the widget from searchd/widget on disk (edit and reload, no rebuild)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -73,6 +74,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	srv := &searchd.Server{Searcher: idx, Geocoder: gaz, Taxonomy: tax, Logger: logger, PlaceAttribution: data.GazetteerAttribution}
+	if *dev {
+		srv.WidgetFS = os.DirFS("searchd/widget")
+	}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
