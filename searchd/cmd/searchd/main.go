@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -40,6 +41,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (host:port)")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	drain := fs.Duration("shutdown-timeout", 10*time.Second, "how long to let requests finish on shutdown")
+	origins := fs.String("cors-origins", "", "comma-separated origins allowed to call the API from a browser (e.g. https://clinic.example); empty allows any site")
 	dev := fs.Bool("dev", false, "serve the widget from searchd/widget on disk (edit and reload, no rebuild)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -74,6 +76,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	srv := &searchd.Server{Searcher: idx, Geocoder: gaz, Taxonomy: tax, Logger: logger, PlaceAttribution: data.GazetteerAttribution}
+	for _, o := range strings.Split(*origins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			if !strings.HasPrefix(o, "https://") && !strings.HasPrefix(o, "http://") {
+				return fmt.Errorf("-cors-origins: %q is not an origin such as https://clinic.example", o)
+			}
+			srv.AllowedOrigins = append(srv.AllowedOrigins, strings.TrimSuffix(o, "/"))
+		}
+	}
 	if *dev {
 		srv.WidgetFS = os.DirFS("searchd/widget")
 	}
