@@ -22,6 +22,9 @@ import (
 
 // SearchResponse is the answer of GET /api/v1/search.
 type SearchResponse struct {
+	// Crisis comes first when the query signals a crisis or danger: the
+	// crisis lines (988 in the US) in the query's language.
+	Crisis *CrisisAnswer `json:"crisis,omitempty"`
 	// Query echoes the request's parameters after normalization and
 	// defaults, so a client can rebuild the URL of any page.
 	Query QueryEcho `json:"query"`
@@ -299,7 +302,22 @@ type ServiceLabels struct {
 // ErrorResponse is the body of every error answer.
 type ErrorResponse struct {
 	// Error describes the error.
-	Error ErrorBody `json:"error"`
+	// Crisis is the crisis block, when the search's query signals one.
+	Crisis *CrisisAnswer `json:"crisis,omitempty"`
+	Error  ErrorBody     `json:"error"`
+}
+
+// CrisisAnswer is the crisis block of a search answer: what to show before
+// anything else when a query signals a crisis or danger.
+type CrisisAnswer struct {
+	// Lang is the language of the block ("en", "es"): the query's.
+	Lang string `json:"lang"`
+	// Title is the block's heading.
+	Title string `json:"title"`
+	// Message is one or two sentences to the person searching.
+	Message string `json:"message"`
+	// Lines are the crisis lines: name, phone, sms, url, url_label.
+	Lines []peerfind.CrisisLine `json:"lines"`
 }
 
 // ErrorBody describes an error.

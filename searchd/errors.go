@@ -125,6 +125,12 @@ func toAPIError(err error) *apiError {
 // strings (the query text, the location) that must not reach the log even
 // if a wrapped error quotes them.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error, redact ...string) {
+	s.writeErrorWith(w, r, err, nil, redact...)
+}
+
+// writeErrorWith is writeError for a search answer that also carries the
+// crisis block (nil for none).
+func (s *Server) writeErrorWith(w http.ResponseWriter, r *http.Request, err error, crisis *CrisisAnswer, redact ...string) {
 	ae := toAPIError(err)
 	if ae.status >= 500 && !errors.Is(err, context.Canceled) {
 		s.logger().ErrorContext(r.Context(), "request failed",
@@ -133,7 +139,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error, r
 	if ae.status == http.StatusMethodNotAllowed {
 		w.Header().Set("Allow", allowedMethods)
 	}
-	body := ErrorResponse{Error: ErrorBody{Code: ae.code, Message: ae.message, Param: ae.param}}
+	body := ErrorResponse{Crisis: crisis, Error: ErrorBody{Code: ae.code, Message: ae.message, Param: ae.param}}
 	if ae.code == CodeUnknownLocation || len(ae.candidates) > 0 {
 		body.Error.Candidates = append([]string{}, ae.candidates...)
 	}

@@ -39,6 +39,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"net/url"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -87,6 +88,9 @@ type Server struct {
 	// allowed to call the API from a browser. Empty, or containing "*",
 	// allows every origin: the widget is embedded on partner sites.
 	AllowedOrigins []string
+	// Crisis, when set, is the reviewed list of crisis signals: a search
+	// whose q matches one gets the crisis lines first (see data.Crisis).
+	Crisis *peerfind.Crisis
 
 	// WidgetFS, when set, replaces the embedded widget files served at
 	// /widget/v1/ (searchd -dev serves them from disk).
@@ -197,12 +201,34 @@ func (s *Server) Handler() http.Handler {
 	return h
 }
 
+// crisisFor returns the crisis block when the raw query's q signals a
+// crisis, in the query's language (ui breaks a tie), or nil.
+func (s *Server) crisisFor(rawQuery string) *CrisisAnswer {
+	if s.Crisis == nil {
+		return nil
+	}
+	v, _ := url.ParseQuery(rawQuery) // what parses is enough to decide
+	q := v.Get("q")
+	if len(q) > 4*DefaultMaxQueryLen {
+		q = q[:4*DefaultMaxQueryLen]
+	}
+	lang, ok := s.Crisis.Detect(q, strings.ToLower(v.Get("ui")))
+	if !ok {
+		return nil
+	}
+	b := s.Crisis.Block(lang)
+	return &CrisisAnswer{Lang: lang, Title: b.Title, Message: b.Message, Lines: b.Lines}
+}
+
 // handleSearch handles the "GET /api/v1/search" route.
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	lim := s.limits()
+	// A query that signals a crisis shows the crisis lines first, on every
+	// answer, even one that finds fault with another parameter.
+	crisis := s.crisisFor(r.URL.RawQuery)
 	p, err := parseSearchParams(r.URL.RawQuery, lim, s.Taxonomy)
 	if err != nil {
-		s.writeError(w, r, err)
+		s.writeErrorWith(w, r, err, crisis)
 		return
 	}
 	ctx, cancel := s.withTimeout(r.Context())
@@ -220,17 +246,17 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	var loc *SearchLocation
 	if p.Near != "" {
 		if s.Geocoder == nil {
-			s.writeError(w, r, invalidParam("near", "this server does not search by location"))
+			s.writeErrorWith(w, r, invalidParam("near", "this server does not search by location"), crisis)
 			return
 		}
 		place, err := s.Geocoder.Geocode(ctx, p.Near)
 		if err != nil {
-			s.writeError(w, r, geocodeError(err), p.Text, p.Near)
+			s.writeErrorWith(w, r, geocodeError(err), crisis, p.Text, p.Near)
 			return
 		}
 		pt := place.Point
 		if !validPoint(pt.Lat(), pt.Lon()) {
-			s.writeError(w, r, fmt.Errorf("geocoder returned the invalid point %v", pt), p.Text, p.Near)
+			s.writeErrorWith(w, r, fmt.Errorf("geocoder returned the invalid point %v", pt), crisis, p.Text, p.Near)
 			return
 		}
 		if place.Kind == "state" && !p.RadiusSet {
@@ -244,10 +270,11 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := s.Searcher.Search(ctx, q)
 	if err != nil {
-		s.writeError(w, r, fmt.Errorf("search: %w", err), p.Text, p.Near)
+		s.writeErrorWith(w, r, fmt.Errorf("search: %w", err), crisis, p.Text, p.Near)
 		return
 	}
 	resp := newSearchResponse(p, loc, q.Near, res, s.Taxonomy, lim.maxPage)
+	resp.Crisis = crisis
 	s.writeJSON(w, r, http.StatusOK, resp, s.searchCacheControl())
 }
 

@@ -44,11 +44,18 @@ type searchAnswer struct {
 
 // crisis is the crisis block of a search answer.
 type crisis struct {
-	Message string `json:"message"`
-	Phone   string `json:"phone"`
-	Text    string `json:"text"`
-	URL     string `json:"url"`
-	Name    string `json:"name"`
+	Title   string       `json:"title"`
+	Message string       `json:"message"`
+	Lines   []crisisLine `json:"lines"`
+}
+
+// crisisLine is one crisis line of the block.
+type crisisLine struct {
+	Name     string `json:"name"`
+	Phone    string `json:"phone"`
+	SMS      string `json:"sms"`
+	URL      string `json:"url"`
+	URLLabel string `json:"url_label"`
 }
 
 // result is one search result.

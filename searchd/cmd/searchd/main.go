@@ -75,7 +75,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("count index: %w", err)
 	}
 
-	srv := &searchd.Server{Searcher: idx, Geocoder: gaz, Taxonomy: tax, Logger: logger, PlaceAttribution: data.GazetteerAttribution}
+	crisis, err := data.Crisis()
+	if err != nil {
+		return err
+	}
+	srv := &searchd.Server{Searcher: idx, Geocoder: gaz, Taxonomy: tax, Crisis: crisis, Logger: logger, PlaceAttribution: data.GazetteerAttribution}
 	for _, o := range strings.Split(*origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			if !strings.HasPrefix(o, "https://") && !strings.HasPrefix(o, "http://") {

@@ -312,3 +312,69 @@ func queryValues(q, name string) []string {
 	}
 	return out
 }
+
+func TestCrisisBlockFirst(t *testing.T) {
+	base := startDaemon(t, readRecords(t, "../../../indexer/testdata/records.jsonl"))
+	for _, tc := range []struct {
+		query      string
+		wantStatus int
+		wantLang   string // "" = no crisis block
+	}{
+		{"q=suicide", 200, "en"},
+		{"q=I+want+to+kill+myself&near=95113", 200, "en"},
+		{"q=quiero+morir", 200, "es"},
+		{"q=no+quiero+vivir&ui=en", 200, "es"},
+		{"q=crisis&ui=es", 200, "es"},
+		{"q=suicide+loss+survivors+group", 200, ""},
+		{"q=grief", 200, ""},
+		// The crisis lines come even when another parameter is wrong.
+		{"q=overdose&near=99999", 400, "en"},
+		{"q=suicide&categroy=warmline", 400, "en"},
+	} {
+		resp, err := http.Get(base + "/api/v1/search?" + tc.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.wantStatus {
+			t.Errorf("%s: status %d, want %d", tc.query, resp.StatusCode, tc.wantStatus)
+		}
+		var a struct {
+			Crisis *struct {
+				Lang  string `json:"lang"`
+				Title string `json:"title"`
+				Lines []struct {
+					Phone string `json:"phone"`
+				} `json:"lines"`
+			} `json:"crisis"`
+		}
+		if err := json.Unmarshal(body, &a); err != nil {
+			t.Fatalf("%s: %v", tc.query, err)
+		}
+		if tc.wantLang == "" {
+			if a.Crisis != nil {
+				t.Errorf("%s: unexpected crisis block %+v", tc.query, a.Crisis)
+			}
+			continue
+		}
+		if a.Crisis == nil || a.Crisis.Lang != tc.wantLang || len(a.Crisis.Lines) == 0 || a.Crisis.Lines[0].Phone != "988" {
+			t.Errorf("%s: crisis = %+v, want %s with 988", tc.query, a.Crisis, tc.wantLang)
+			continue
+		}
+		if !strings.HasPrefix(string(body), `{"crisis":`) {
+			t.Errorf("%s: crisis block is not first: %.60s", tc.query, body)
+		}
+	}
+	// The server-rendered page shows it too, before the results.
+	resp, err := http.Get(base + "/?q=quiero+morir")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	i, j := strings.Index(string(page), `class="crisis"`), strings.Index(string(page), "988")
+	if i < 0 || j < i {
+		t.Errorf("search page lacks the crisis block with 988 (crisis at %d, 988 at %d)", i, j)
+	}
+}

@@ -1,0 +1,168 @@
+package peerfind
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Crisis is the reviewed list of words that signal a crisis or danger in a
+// search, with the crisis lines to show first, by language. It is data
+// (data/crisis/crisis.json), loaded with LoadCrisis.
+type Crisis struct {
+	// Version identifies the list's revision.
+	Version string `json:"version"`
+	// Review says how the list is kept; for curators.
+	Review string `json:"review"`
+	// Languages maps an ISO 639-1 code to that language's block.
+	Languages map[string]*CrisisBlock `json:"languages"`
+
+	langs []string // sorted, English first
+}
+
+// CrisisBlock is what a search answer shows first when its query signals
+// a crisis, in one language.
+type CrisisBlock struct {
+	// Title is the block's heading.
+	Title string `json:"title"`
+	// Message is one or two sentences to the person searching.
+	Message string `json:"message"`
+	// Lines are the crisis lines, most important first.
+	Lines []CrisisLine `json:"lines"`
+	// Signals are the phrases that mark a query as a crisis.
+	Signals []string `json:"signals,omitempty"`
+	// NotCrisis are phrases that contain a signal but are not a crisis
+	// ("suicide loss survivors group"); they are removed before matching.
+	NotCrisis []string `json:"not_crisis,omitempty"`
+
+	signals, not []*regexp.Regexp
+}
+
+// CrisisLine is one crisis line.
+type CrisisLine struct {
+	// Name is the line's name, e.g. "988 Suicide & Crisis Lifeline".
+	Name string `json:"name"`
+	// Phone is the number to call.
+	Phone string `json:"phone,omitempty"`
+	// SMS is the number to text.
+	SMS string `json:"sms,omitempty"`
+	// URL is the line's chat or web page.
+	URL string `json:"url,omitempty"`
+	// URLLabel is the link text for URL.
+	URLLabel string `json:"url_label,omitempty"`
+}
+
+// LoadCrisis reads and checks a crisis file.
+func LoadCrisis(r io.Reader) (*Crisis, error) {
+	var c Crisis
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("decode crisis list: %w", err)
+	}
+	if c.Languages["en"] == nil {
+		return nil, fmt.Errorf("crisis list: no English block")
+	}
+	for lang, b := range c.Languages {
+		if b.Title == "" || b.Message == "" || len(b.Lines) == 0 || len(b.Signals) == 0 {
+			return nil, fmt.Errorf("crisis list: %s needs a title, message, lines and signals", lang)
+		}
+		for _, l := range b.Lines {
+			if l.Name == "" || (l.Phone == "" && l.SMS == "" && l.URL == "") {
+				return nil, fmt.Errorf("crisis list: %s: a line needs a name and a way to reach it", lang)
+			}
+			if l.URL != "" && !isHTTPURL(l.URL) {
+				return nil, fmt.Errorf("crisis list: %s: %q is not an http(s) URL", lang, l.URL)
+			}
+		}
+		for _, s := range b.Signals {
+			re, err := phrasePattern(s)
+			if err != nil {
+				return nil, fmt.Errorf("crisis list: %s signal %q: %w", lang, s, err)
+			}
+			b.signals = append(b.signals, re)
+		}
+		for _, s := range b.NotCrisis {
+			re, err := phrasePattern(s)
+			if err != nil {
+				return nil, fmt.Errorf("crisis list: %s exclusion %q: %w", lang, s, err)
+			}
+			b.not = append(b.not, re)
+		}
+		c.langs = append(c.langs, lang)
+	}
+	sort.Slice(c.langs, func(i, j int) bool {
+		if (c.langs[i] == "en") != (c.langs[j] == "en") {
+			return c.langs[i] == "en"
+		}
+		return c.langs[i] < c.langs[j]
+	})
+	return &c, nil
+}
+
+// Detect reports whether text signals a crisis, and in which language
+// to answer. Exclusions of every language are removed first, so "grupo
+// para sobrevivientes de suicidio" and "suicide loss survivors group" are
+// not crises while "I want to die" and "quiero morir" are. The answer's
+// language is the one with the most signals of its own in the text; a word
+// two languages share ("crisis") answers in hint (the UI language) when it
+// is one of them, else English.
+func (c *Crisis) Detect(text, hint string) (lang string, ok bool) {
+	s := " " + Fold(text) + " "
+	if strings.TrimSpace(s) == "" {
+		return "", false
+	}
+	for _, l := range c.langs {
+		for _, re := range c.Languages[l].not {
+			s = re.ReplaceAllString(s, " · ")
+		}
+	}
+	best, bestOwn := "", -1
+	for _, l := range c.langs {
+		b := c.Languages[l]
+		matched, own := false, 0
+		for i, re := range b.signals {
+			if !re.MatchString(s) {
+				continue
+			}
+			matched = true
+			if !c.shared(l, b.Signals[i]) {
+				own++
+			}
+		}
+		if !matched {
+			continue
+		}
+		if own > bestOwn || (own == bestOwn && l == hint) {
+			best, bestOwn = l, own
+		}
+	}
+	return best, best != ""
+}
+
+// shared reports whether another language lists the same signal.
+func (c *Crisis) shared(lang, signal string) bool {
+	f := Fold(signal)
+	for l, b := range c.Languages {
+		if l == lang {
+			continue
+		}
+		for _, s := range b.Signals {
+			if Fold(s) == f {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Block returns the crisis block for a language, falling back to English.
+func (c *Crisis) Block(lang string) *CrisisBlock {
+	if b := c.Languages[lang]; b != nil {
+		return b
+	}
+	return c.Languages["en"]
+}
