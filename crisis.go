@@ -30,6 +30,11 @@ type CrisisBlock struct {
 	Title string `json:"title"`
 	// Message is one or two sentences to the person searching.
 	Message string `json:"message"`
+	// GentleTitle and GentleMessage replace Title and Message when the
+	// query names the topic rather than a danger ("suicide loss survivors
+	// group"): the lines are still shown, quietly.
+	GentleTitle   string `json:"gentle_title"`
+	GentleMessage string `json:"gentle_message"`
 	// Lines are the crisis lines, most important first.
 	Lines []CrisisLine `json:"lines"`
 	// Signals are the phrases that mark a query as a crisis.
@@ -67,8 +72,8 @@ func LoadCrisis(r io.Reader) (*Crisis, error) {
 		return nil, fmt.Errorf("crisis list: no English block")
 	}
 	for lang, b := range c.Languages {
-		if b.Title == "" || b.Message == "" || len(b.Lines) == 0 || len(b.Signals) == 0 {
-			return nil, fmt.Errorf("crisis list: %s needs a title, message, lines and signals", lang)
+		if b.Title == "" || b.Message == "" || b.GentleTitle == "" || b.GentleMessage == "" || len(b.Lines) == 0 || len(b.Signals) == 0 {
+			return nil, fmt.Errorf("crisis list: %s needs a title, message, gentle title and message, lines and signals", lang)
 		}
 		for _, l := range b.Lines {
 			if l.Name == "" || (l.Phone == "" && l.SMS == "" && l.URL == "") {
@@ -103,23 +108,35 @@ func LoadCrisis(r io.Reader) (*Crisis, error) {
 	return &c, nil
 }
 
-// Detect reports whether text signals a crisis, and in which language
-// to answer. Exclusions of every language are removed first, so "grupo
-// para sobrevivientes de suicidio" and "suicide loss survivors group" are
-// not crises while "I want to die" and "quiero morir" are. The answer's
+// Detect reports whether text signals a crisis, how urgently, and in which
+// language to answer. A signal outside the exclusions is urgent ("I want
+// to die", "quiero morir"); a signal only inside an exclusion ("suicide
+// loss survivors group") is gentle: the person is looking for peer
+// support about the topic, and the lines are shown quietly. The answer's
 // language is the one with the most signals of its own in the text; a word
 // two languages share ("crisis") answers in hint (the UI language) when it
 // is one of them, else English.
-func (c *Crisis) Detect(text, hint string) (lang string, ok bool) {
-	s := " " + Fold(text) + " "
-	if strings.TrimSpace(s) == "" {
-		return "", false
+func (c *Crisis) Detect(text, hint string) (lang string, gentle, ok bool) {
+	folded := " " + Fold(text) + " "
+	if strings.TrimSpace(folded) == "" {
+		return "", false, false
 	}
+	s := folded
 	for _, l := range c.langs {
 		for _, re := range c.Languages[l].not {
 			s = re.ReplaceAllString(s, " · ")
 		}
 	}
+	if lang, ok := c.detect(s, hint); ok {
+		return lang, false, true
+	}
+	if lang, ok := c.detect(folded, hint); ok {
+		return lang, true, true
+	}
+	return "", false, false
+}
+
+func (c *Crisis) detect(s, hint string) (string, bool) {
 	best, bestOwn := "", -1
 	for _, l := range c.langs {
 		b := c.Languages[l]

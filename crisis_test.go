@@ -14,35 +14,37 @@ func TestCrisisDetect(t *testing.T) {
 	for _, tc := range []struct {
 		q, hint  string
 		wantLang string // "" = not a crisis
+		gentle   bool
 	}{
-		{"suicide", "en", "en"},
-		{"I want to kill myself", "en", "en"},
-		{"thinking about suicide", "es", "en"},
-		{"my friend overdosed", "en", "en"},
-		{"Quiero morir", "en", "es"},
-		{"no quiero vivir", "en", "es"},
-		{"pensamientos de SUICIDIO", "en", "es"},
-		{"me quiero matar", "es", "es"},
-		{"sobredosis", "en", "es"},
-		{"crisis", "en", "en"},
-		{"crisis", "es", "es"},
-		{"estoy en crisis, quiero morir", "en", "es"},
-		// Not crises: peer support about the topic.
-		{"suicide loss survivors group", "en", ""},
-		{"support group for survivors of suicide loss", "en", ""},
-		{"grupo para sobrevivientes de suicidio", "es", ""},
-		{"overdose prevention naloxone training", "en", ""},
-		{"grief group", "en", ""},
-		{"depression", "en", ""},
-		{"hearing voices", "en", ""},
-		{"dieting support", "en", ""}, // "die" inside a word is not "want to die"
-		{"", "en", ""},
+		{"suicide", "en", "en", false},
+		{"I want to kill myself", "en", "en", false},
+		{"thinking about suicide", "es", "en", false},
+		{"my friend overdosed", "en", "en", false},
+		{"Quiero morir", "en", "es", false},
+		{"no quiero vivir", "en", "es", false},
+		{"pensamientos de SUICIDIO", "en", "es", false},
+		{"me quiero matar", "es", "es", false},
+		{"sobredosis", "en", "es", false},
+		{"crisis", "en", "en", false},
+		{"crisis", "es", "es", false},
+		{"estoy en crisis, quiero morir", "en", "es", false},
+		// Peer support about the topic: the lines, shown gently.
+		{"suicide loss survivors group", "en", "en", true},
+		{"support group for survivors of suicide loss", "en", "en", true},
+		{"grupo para sobrevivientes de suicidio", "es", "es", true},
+		{"overdose prevention naloxone training", "en", "en", true},
+		// Not crises.
+		{"grief group", "en", "", false},
+		{"depression", "en", "", false},
+		{"hearing voices", "en", "", false},
+		{"dieting support", "en", "", false}, // "die" inside a word is not "want to die"
+		{"", "en", "", false},
 		// An exclusion does not hide a real signal beside it.
-		{"suicide loss group, I want to die too", "en", "en"},
+		{"suicide loss group, I want to die too", "en", "en", false},
 	} {
-		lang, ok := c.Detect(tc.q, tc.hint)
-		if ok != (tc.wantLang != "") || lang != tc.wantLang {
-			t.Errorf("Detect(%q, %q) = %q, %v; want %q", tc.q, tc.hint, lang, ok, tc.wantLang)
+		lang, gentle, ok := c.Detect(tc.q, tc.hint)
+		if ok != (tc.wantLang != "") || lang != tc.wantLang || gentle != tc.gentle {
+			t.Errorf("Detect(%q, %q) = %q, gentle %v, %v; want %q, gentle %v", tc.q, tc.hint, lang, gentle, ok, tc.wantLang, tc.gentle)
 		}
 	}
 	if b := c.Block("es"); b.Lines[0].Phone != "988" || b.Title == c.Block("en").Title {

@@ -312,6 +312,10 @@ type ErrorResponse struct {
 type CrisisAnswer struct {
 	// Lang is the language of the block ("en", "es"): the query's.
 	Lang string `json:"lang"`
+	// Gentle is true when the query names the topic rather than a danger
+	// ("suicide loss survivors group"): show the block quietly, below the
+	// heading, not as an alert.
+	Gentle bool `json:"gentle,omitempty"`
 	// Title is the block's heading.
 	Title string `json:"title"`
 	// Message is one or two sentences to the person searching.

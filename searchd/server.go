@@ -212,11 +212,14 @@ func (s *Server) crisisFor(rawQuery string) *CrisisAnswer {
 	if len(q) > 4*DefaultMaxQueryLen {
 		q = q[:4*DefaultMaxQueryLen]
 	}
-	lang, ok := s.Crisis.Detect(q, strings.ToLower(v.Get("ui")))
+	lang, gentle, ok := s.Crisis.Detect(q, strings.ToLower(v.Get("ui")))
 	if !ok {
 		return nil
 	}
 	b := s.Crisis.Block(lang)
+	if gentle {
+		return &CrisisAnswer{Lang: lang, Gentle: true, Title: b.GentleTitle, Message: b.GentleMessage, Lines: b.Lines}
+	}
 	return &CrisisAnswer{Lang: lang, Title: b.Title, Message: b.Message, Lines: b.Lines}
 }
 

@@ -44,6 +44,7 @@ type searchAnswer struct {
 
 // crisis is the crisis block of a search answer.
 type crisis struct {
+	Gentle  bool         `json:"gentle"`
 	Title   string       `json:"title"`
 	Message string       `json:"message"`
 	Lines   []crisisLine `json:"lines"`
