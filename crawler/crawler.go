@@ -21,6 +21,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gocolly/colly/v2"
+	"github.com/gocolly/colly/v2/storage"
 
 	"github.com/peerfind/peerfind"
 	"github.com/peerfind/peerfind/crawler/extract"
@@ -93,6 +94,18 @@ type Crawler struct {
 	Transport http.RoundTripper
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Frontier, when set, is a URL frontier shared with other crawler
+	// processes (package redisfrontier): each URL is claimed once over all
+	// of them and fetched by the process that takes it. Records are then
+	// emitted by the process that fetched their page, and records not
+	// seen are not carried over. Nil means the embedded, in-process one.
+	Frontier Frontier
+	// FrontierIdle is how long a process with nothing to fetch waits for
+	// the items other processes hold; 0 means DefaultFrontierIdle.
+	FrontierIdle time.Duration
+	// Storage, when set, replaces colly's in-memory storage of visited
+	// request ids and cookies (such as redisfrontier.Storage).
+	Storage storage.Storage
 
 	progress atomic.Pointer[counters]
 }
@@ -318,11 +331,22 @@ func (c *Crawler) Run(ctx context.Context, emit func(*peerfind.Service) error) (
 			r.enqueue(i, nil, seed, 0, true)
 		}
 	}
+	var ferr error
+	if c.Frontier != nil {
+		ferr = r.drainFrontier()
+	}
 	r.col.Wait()
+	if ferr != nil && ctx.Err() == nil {
+		return r.finish(), ferr
+	}
 	if err := ctx.Err(); err != nil {
 		return r.finish(), fmt.Errorf("crawler: %w", err)
 	}
-	r.carryOver()
+	if c.Frontier == nil {
+		// Each process of a shared crawl sees part of it: carrying over
+		// (and withdrawing) what this one did not see would be wrong.
+		r.carryOver()
+	}
 	// Records are handed on only now, so a group that a later source
 	// also publishes carries both provenances.
 	for _, rec := range r.out {
@@ -404,6 +428,7 @@ func (r *run) setup() error {
 	}
 	col.WithTransport(&politeTransport{
 		base: base,
+		gate: hostGate(c.Frontier, r.log),
 		delayFor: func(host string) time.Duration {
 			host = strings.ToLower(host)
 			if d, ok := delays[host]; ok {
@@ -449,6 +474,11 @@ func (r *run) setup() error {
 	})
 	col.OnResponse(r.page)
 	col.OnError(r.fail)
+	if c.Storage != nil {
+		if err := col.SetStorage(c.Storage); err != nil {
+			return fmt.Errorf("crawler: storage: %w", err)
+		}
+	}
 	r.col = col
 	return nil
 }
@@ -487,6 +517,17 @@ func (r *run) enqueue(si int, base *url.URL, raw string, depth int, explicit boo
 		r.reject(key, src.Name, "crawler trap", why)
 		return
 	}
+	if r.c.Frontier != nil {
+		r.share(si, key, depth) // fetched by whichever process takes it
+		return
+	}
+	r.fetch(si, u, key, depth)
+}
+
+// fetch schedules the request of a normalized URL; false when it was not
+// scheduled (max pages, robots.txt, error).
+func (r *run) fetch(si int, u *url.URL, key string, depth int) bool {
+	src := r.sources[si]
 	hk := src.Name + "|" + hostKey(u)
 	r.mu.Lock()
 	if r.perHost[hk] >= src.MaxPages {
@@ -498,7 +539,7 @@ func (r *run) enqueue(si int, base *url.URL, raw string, depth int, explicit boo
 			r.log.Warn("max pages per host reached", "source", src.Name, "host", u.Host, "max", src.MaxPages)
 		}
 		r.reject(key, src.Name, "max pages", fmt.Sprintf("more than %d pages from %s", src.MaxPages, u.Host))
-		return
+		return false
 	}
 	r.perHost[hk]++
 	hdr := http.Header{}
@@ -517,9 +558,9 @@ func (r *run) enqueue(si int, base *url.URL, raw string, depth int, explicit boo
 	cctx.Put(ctxDepth, depth)
 	cctx.Put(ctxKey, key)
 	r.ct.pending.Add(1)
-	err = r.col.Request(http.MethodGet, key, nil, cctx, hdr)
+	err := r.col.Request(http.MethodGet, key, nil, cctx, hdr)
 	if err == nil {
-		return
+		return true
 	}
 	r.ct.pending.Add(-1)
 	r.mu.Lock()
@@ -530,10 +571,11 @@ func (r *run) enqueue(si int, base *url.URL, raw string, depth int, explicit boo
 		r.sum.RobotsSkipped++
 		r.mu.Unlock()
 		r.reject(key, src.Name, "robots", "disallowed by robots.txt")
-		return
+		return false
 	}
 	r.countError(errorKind(err))
 	r.reject(key, src.Name, errorKind(err), err.Error())
+	return false
 }
 
 // reject records a skipped URL or item.
@@ -580,7 +622,7 @@ func errorKind(err error) string {
 
 // fail handles a request that got no usable response.
 func (r *run) fail(resp *colly.Response, err error) {
-	defer r.ct.pending.Add(-1)
+	defer r.requestDone()
 	si, _, key := r.reqInfo(resp.Request)
 	src := r.sources[si]
 	if n := resp.Ctx.Get(ctxBig); n != "" {
@@ -597,7 +639,7 @@ func (r *run) fail(resp *colly.Response, err error) {
 // page handles a response: extracts records, follows links, updates the
 // state. A panic in an extractor is reported, not fatal.
 func (r *run) page(resp *colly.Response) {
-	defer r.ct.pending.Add(-1)
+	defer r.requestDone()
 	r.ct.fetched.Add(1)
 	si, depth, key := r.reqInfo(resp.Request)
 	src := r.sources[si]

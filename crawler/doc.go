@@ -26,6 +26,16 @@
 // emitted as last seen during a grace period, then with status "inactive",
 // then forgotten.
 //
+// Several processes: by default the frontier (which URLs are claimed, which
+// wait to be fetched) lives in the process. With Crawler.Frontier set (a
+// redisfrontier.Client, flag -redis redis://HOST:PORT/DB of bin/crawler),
+// processes crawling the same sources share one frontier: each normalized
+// URL is claimed atomically once over all of them, queued, and fetched by
+// whichever process takes it, and a process ends when no process holds
+// pending URLs. Crawler.Storage moves colly's visited set and cookies
+// there too. Politeness limits (per-host delay, max pages) are kept per
+// process.
+//
 // Nothing a page does stops the crawl: fetch errors, failed extractions
 // and invalid records are counted in the Summary and listed as Rejects
 // with the URL and reason.

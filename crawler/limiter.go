@@ -30,6 +30,10 @@ type politeTransport struct {
 	backoff  time.Duration
 	maxWait  time.Duration
 	onRetry  func(req *http.Request, status int, wait time.Duration)
+	// gate, when set, spaces the requests to a host over all the
+	// processes of a shared crawl (see HostGate); it returns how long to
+	// wait before sending.
+	gate func(ctx context.Context, host string, delay time.Duration) time.Duration
 
 	mu    sync.Mutex
 	hosts map[string]*hostSlot
@@ -73,6 +77,12 @@ func (t *politeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	for attempt := 0; ; attempt++ {
 		if !s.last.IsZero() {
 			if err := sleep(ctx, time.Until(s.last.Add(delay))); err != nil {
+				release()
+				return nil, err
+			}
+		}
+		if t.gate != nil {
+			if err := sleep(ctx, t.gate(ctx, strings.ToLower(req.URL.Host), delay)); err != nil {
 				release()
 				return nil, err
 			}

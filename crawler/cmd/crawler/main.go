@@ -4,6 +4,16 @@
 //
 //	crawler -sources data/sources.yaml -out data/crawl/records.jsonl.gz [-state FILE]
 //	crawler -out FILE [-depth 2] URL...
+//	crawler -redis redis://127.0.0.1:6379/0 [-redis-prefix P] -sources FILE -out FILE
+//
+// With -redis, the frontier (which URLs are claimed, the queue of URLs to
+// fetch) and colly's storage (visited request ids, cookies) live in Redis,
+// so several crawler processes given the same sources and the same Redis
+// and prefix split one crawl: every URL is fetched by exactly one of
+// them, and each writes the records of the pages it fetched. Claims last
+// -redis-ttl, so give each crawl its own -redis-prefix (or a TTL shorter
+// than the interval between crawls). Without -redis (the default)
+// everything stays in the process and no Redis is needed.
 //
 // The output is gzipped JSON Lines when FILE ends in .gz, plain JSON Lines
 // otherwise; it is written to a temporary file and renamed into place.
@@ -33,6 +43,7 @@ import (
 
 	"github.com/peerfind/peerfind"
 	"github.com/peerfind/peerfind/crawler"
+	"github.com/peerfind/peerfind/crawler/redisfrontier"
 	"github.com/peerfind/peerfind/data"
 	"github.com/peerfind/peerfind/indexer/geocode"
 	"github.com/peerfind/peerfind/indexer/ingest"
@@ -63,8 +74,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ua := fs.String("user-agent", crawler.DefaultUserAgent, "User-Agent header (keep a contact URL in it)")
 	timeout := fs.Duration("timeout", crawler.DefaultTimeout, "timeout of each request")
 	verbose := fs.Bool("v", false, "log every fetch problem to stderr")
+	redisURL := fs.String("redis", "", "share the frontier with other crawler processes through this Redis, e.g. redis://127.0.0.1:6379/0 (default: embedded, no Redis)")
+	redisPrefix := fs.String("redis-prefix", redisfrontier.DefaultPrefix, "prefix of the Redis keys; processes sharing a crawl use the same one")
+	redisTTL := fs.Duration("redis-ttl", redisfrontier.DefaultTTL, "how long URL claims and the queue live in Redis (negative: forever)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: crawler -sources FILE -out FILE [-state FILE]\n       crawler -out FILE [-depth N] URL...")
+		fmt.Fprintln(stderr, "usage: crawler -sources FILE -out FILE [-state FILE]\n       crawler -out FILE [-depth N] URL...\n       add -redis redis://HOST:PORT/DB to share one crawl among several processes")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -114,6 +128,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Timeout:   *timeout,
 		StatePath: *statePath,
 		Logger:    slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+	}
+	if *redisURL != "" {
+		rc, err := redisfrontier.New(ctx, redisfrontier.Options{URL: *redisURL, Prefix: *redisPrefix, TTL: *redisTTL})
+		if err != nil {
+			return err
+		}
+		defer rc.Close()
+		c.Frontier = rc
+		c.Storage = rc.Storage(ctx)
 	}
 	stopProgress := progress(ctx, c, stderr)
 	var recs []*peerfind.Service
