@@ -6,11 +6,11 @@ PORT    ?= 8080
 ADDR    ?= 127.0.0.1:$(PORT)
 INDEX   ?= data/index.bleve
 SHARED  ?= ../shared/data
-BINS    := bin/indexer bin/searchd bin/crawler
+BINS    := bin/indexer bin/searchd bin/crawler bin/export
 GOFILES := $(shell find . -name '*.go' -not -path './node_modules/*') go.mod go.sum
 SHIPPED := $(wildcard data/records/*.jsonl.gz) data/taxonomy/taxonomy.json
 
-.PHONY: all build run index test test-short vet lint dataset gazetteer crawl clean
+.PHONY: all build run index test test-short vet lint dataset gazetteer crawl clean quality
 
 all: vet test build
 
@@ -32,6 +32,11 @@ run: bin/searchd $(INDEX)/current
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
+
+# The judged query set's nDCG@10 and MRR over the shipped data, per query
+# and overall; fails below indexer/testdata/search/baseline.json.
+quality:
+	$(GO) test -count=1 -run TestQuality -v ./indexer/
 
 test-short:
 	$(GO) test -short ./...
@@ -61,3 +66,18 @@ gazetteer:
 
 clean:
 	rm -rf bin $(INDEX)
+
+# A bounded load run on 127.0.0.1 (never run by CI): searchd on the shipped
+# index with the rate limit off, then bin/loadgen for LOAD_DURATION at the
+# query mix in searchd/cmd/loadgen; it reports qps, p50/p95/p99, errors and
+# searchd's memory at the start and end, and stops searchd afterwards.
+LOAD_DURATION ?= 60s
+LOAD_CONCURRENCY ?= 8
+LOAD_ADDR ?= 127.0.0.1:18080
+.PHONY: load
+load: bin/searchd $(INDEX)/current
+	$(GO) build -o bin/loadgen ./searchd/cmd/loadgen
+	@bin/searchd -index $(INDEX) -addr $(LOAD_ADDR) -rate-limit 0 -max-concurrent 64 >/dev/null & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null' EXIT; \
+	for i in $$(seq 50); do curl -fs http://$(LOAD_ADDR)/readyz >/dev/null 2>&1 && break; sleep 0.2; done; \
+	bin/loadgen -url http://$(LOAD_ADDR) -duration $(LOAD_DURATION) -concurrency $(LOAD_CONCURRENCY) -pid $$pid

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/paulmach/orb"
 )
@@ -37,7 +38,28 @@ type Query struct {
 	Page int
 	// PerPage is the number of hits per page.
 	PerPage int
+
+	// Days keeps services that meet on one of these days (Weekdays codes,
+	// "MO"...), in the service's local time.
+	Days []string
+	// TimesOfDay keeps services with a meeting that starts in one of these
+	// parts of the day (DayParts), in the service's local time; with Days,
+	// on one of those days.
+	TimesOfDay []string
+	// OpenNow keeps services with a meeting in session at Now.
+	OpenNow bool
+	// Upcoming keeps services with a meeting that starts within
+	// UpcomingWindow after Now (or is in session), soonest first: it
+	// replaces Sort.
+	Upcoming bool
+	// Now is the searcher's clock, in the searcher's time zone: it dates
+	// OpenNow and Upcoming, and Hit.NextMeeting is given in its zone. The
+	// zero value means time.Now() in UTC.
+	Now time.Time
 }
+
+// UpcomingWindow is how far ahead Query.Upcoming looks.
+const UpcomingWindow = 24 * time.Hour
 
 // Results is one page of hits with the total and facet counts.
 type Results struct {
@@ -60,6 +82,14 @@ type Hit struct {
 	// point to the service's nearest location, or nil when either is
 	// unknown.
 	DistanceKM *float64
+	// NextMeeting is when the service next meets (or the meeting in
+	// session began), in the zone of Query.Now, or nil when its schedules
+	// do not say.
+	NextMeeting *time.Time
+	// Snippet is the part of the description that matched the need, as
+	// HTML: escaped text with the matching words in <mark>; empty when
+	// the description did not match.
+	Snippet string
 }
 
 // FacetCount is how many matching services carry one term.
@@ -133,3 +163,31 @@ func (e *PlaceError) Error() string {
 
 // Unwrap returns ErrNotFound or ErrInvalid.
 func (e *PlaceError) Unwrap() error { return e.Err }
+
+// Suggestion kinds.
+const (
+	SuggestCategory = "category"
+	SuggestNeed     = "need"
+	SuggestName     = "name"
+)
+
+// Suggestion is one type-ahead completion of what a searcher is typing.
+type Suggestion struct {
+	// Text is the completion to show and to search for.
+	Text string `json:"text"`
+	// Kind is SuggestCategory (a support category), SuggestNeed (a
+	// condition, population or other taxonomy term) or SuggestName (a
+	// group's or service's name).
+	Kind string `json:"kind"`
+	// Facet is the facet of a category or need, usable as a filter name.
+	Facet string `json:"facet,omitempty"`
+	// ID is the term id of a category or need, or the service id of a
+	// name that only one service has.
+	ID string `json:"id,omitempty"`
+}
+
+// Suggester completes a prefix into at most n suggestions, preferring the
+// UI language ("en", "es"). A Searcher may implement it.
+type Suggester interface {
+	Suggest(ctx context.Context, prefix, ui string, n int) ([]Suggestion, error)
+}

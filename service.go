@@ -88,6 +88,10 @@ type Service struct {
 	Meeting *Meeting `json:"meeting,omitempty"`
 	// Provenance says where the record came from.
 	Provenance Provenance `json:"provenance"`
+	// SourceTerms are the source's own taxonomy terms for the service
+	// (e.g. Open Eligibility or AIRS codes and names, "code name"), kept
+	// alongside peerfind's terms by the HSDS importers.
+	SourceTerms []string `json:"source_terms,omitempty"`
 	// OtherSources are the provenance of the same group as other sources
 	// publish it, when the crawler merged duplicates into this record.
 	OtherSources []Provenance `json:"other_sources,omitempty"`

@@ -30,6 +30,8 @@ func document(s *peerfind.Service, tax *peerfind.Taxonomy) (map[string]any, erro
 	for _, a := range s.ServiceAreas {
 		areas = append(areas, a.Name)
 	}
+	text := joinNonEmpty(s.Name, s.AlternateName, s.Organization.Name, s.Description, terms,
+		strings.Join(place, " "), groupName(s))
 	d := map[string]any{
 		"_type":          docType,
 		fieldName:        joinNonEmpty(s.Name, s.AlternateName),
@@ -37,14 +39,20 @@ func document(s *peerfind.Service, tax *peerfind.Taxonomy) (map[string]any, erro
 		fieldDescription: s.Description,
 		fieldTerms:       terms,
 		fieldPlace:       joinNonEmpty(append(place, areas...)...),
-		fieldText: joinNonEmpty(s.Name, s.AlternateName, s.Organization.Name, s.Description, terms,
-			strings.Join(place, " "), groupName(s)),
-		fieldStatus: s.Status,
-		fieldSource: string(src),
+		fieldText:        text,
+		fieldTextES:      text,
+		fieldStatus:      s.Status,
+		fieldSource:      string(src),
 	}
 	for _, f := range peerfind.Facets {
 		if ids := s.TermIDs(f); len(ids) > 0 {
 			d[f] = ids
+		}
+	}
+	when, starts, open := whenTokens(s)
+	for f, toks := range map[string][]string{fieldWhen: when, fieldStarts: starts, fieldOpen: open} {
+		if len(toks) > 0 {
+			d[f] = toks
 		}
 	}
 	var pts []map[string]any

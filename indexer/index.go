@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -29,7 +30,29 @@ type Index struct {
 	idx  bleve.Index
 	tax  *peerfind.Taxonomy
 	path string
+
+	// vocab is the taxonomy's labels and synonyms, for query expansion.
+	vocab *vocabulary
+	// terms and termsES are the index's words in English and Spanish
+	// analysis: a known word is not corrected as a typo.
+	terms, termsES map[string]struct{}
+	// zones are the time zones of the indexed schedules.
+	zones []string
+	// docs is the number of records, termDocs how many carry each term.
+	docs     int
+	termDocs map[peerfind.TermRef]int
+	// feat are the matching features in use (all but in tests).
+	feat features
+	// now is the clock that dates confirmations (time.Now but in tests).
+	now func() time.Time
+	suggestState
 }
+
+// relaxBelow is the number of results under which a query that requires
+// every word falls back to any word. Falling back with a few results
+// already found (5) measured +0.005 nDCG@10 on the judged set but turned
+// three-word needs into thousands of loose matches: not worth the noise.
+const relaxBelow = 1
 
 // Limits the index enforces whatever its caller checked.
 const (
@@ -63,7 +86,68 @@ func Open(dir string, tax *peerfind.Taxonomy) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
-	return &Index{idx: idx, tax: tax, path: path}, nil
+	x := &Index{idx: idx, tax: tax, path: path, vocab: newVocabulary(tax), feat: allFeatures, now: time.Now}
+	if x.terms, err = readFieldDict(idx, fieldText); err == nil {
+		x.termsES, err = readFieldDict(idx, fieldTextES)
+	}
+	if err == nil {
+		err = x.countTerms()
+	}
+	if err == nil {
+		x.zones, err = readZones(x)
+	}
+	if err == nil {
+		// The type-ahead list is built now, not on the first keystroke.
+		_, err = x.suggestions(context.Background())
+	}
+	if err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("open index %s: %w", path, err)
+	}
+	return x, nil
+}
+
+// countTerms counts the records and the records of each term.
+func (x *Index) countTerms() error {
+	req := bleve.NewSearchRequestOptions(query.NewMatchAllQuery(), 0, 0, false)
+	for _, f := range x.tax.Facets {
+		req.AddFacet(f.ID, bleve.NewFacetRequest(f.ID, len(f.Terms)))
+	}
+	res, err := x.idx.Search(req)
+	if err != nil {
+		return fmt.Errorf("count terms: %w", err)
+	}
+	x.docs = int(res.Total)
+	x.termDocs = map[peerfind.TermRef]int{}
+	for f, fr := range res.Facets {
+		if fr.Terms == nil {
+			continue
+		}
+		for _, t := range fr.Terms.Terms() {
+			x.termDocs[peerfind.TermRef{Facet: f, ID: t.Term}] = t.Count
+		}
+	}
+	return nil
+}
+
+// readFieldDict reads the dictionary of a field.
+func readFieldDict(idx bleve.Index, field string) (map[string]struct{}, error) {
+	d, err := idx.FieldDict(field)
+	if err != nil {
+		return nil, fmt.Errorf("read the words of %s: %w", field, err)
+	}
+	defer d.Close()
+	out := map[string]struct{}{}
+	for {
+		e, err := d.Next()
+		if err != nil {
+			return nil, fmt.Errorf("read the words of %s: %w", field, err)
+		}
+		if e == nil {
+			return out, nil
+		}
+		out[e.Term] = struct{}{}
+	}
 }
 
 // Close releases the index.
@@ -108,14 +192,30 @@ func (x *Index) Search(ctx context.Context, q peerfind.Query) (*peerfind.Results
 		perPage = 10
 	}
 
-	res, err := x.run(ctx, q, page, perPage, query.MatchQueryOperatorAnd)
+	// With sort=relevance, the first rerankWindow hits are fetched and
+	// reordered by distance and freshness (see adjust); deeper pages keep
+	// the index's order.
+	from, size := (page-1)*perPage, perPage
+	rerank := x.feat.rerank && q.Text != "" && q.Sort != peerfind.SortDistance && from+perPage <= rerankWindow
+	if rerank {
+		from, size = 0, rerankWindow
+	}
+	now := q.Now
+	if now.IsZero() {
+		now = time.Now().UTC()
+	}
+	if q.Upcoming {
+		// Every match is fetched and ordered by its next meeting.
+		from, size, rerank = 0, maxUpcoming, false
+	}
+	res, mark, err := x.run(ctx, q, from, size, query.MatchQueryOperatorAnd)
 	if err != nil {
 		return nil, err
 	}
 	// When every word is required and nothing matches ("my son uses
 	// meth"), fall back to any word, ranked by how many match.
-	if res.Total == 0 && len(strings.Fields(q.Text)) > 1 {
-		if res, err = x.run(ctx, q, page, perPage, query.MatchQueryOperatorOr); err != nil {
+	if res.Total < relaxBelow && len(strings.Fields(q.Text)) > 1 {
+		if res, mark, err = x.run(ctx, q, from, size, query.MatchQueryOperatorOr); err != nil {
 			return nil, err
 		}
 	}
@@ -132,7 +232,29 @@ func (x *Index) Search(ctx context.Context, q peerfind.Query) (*peerfind.Results
 				hit.DistanceKM = &d
 			}
 		}
+		if st, _, ok := s.NextMeeting(now); ok {
+			st = st.In(now.Location())
+			hit.NextMeeting = &st
+		}
 		out.Hits = append(out.Hits, hit)
+	}
+	if q.Upcoming {
+		out.Hits, out.Total = upcoming(out.Hits, res.Total, now, page, perPage)
+	}
+	if rerank {
+		now := x.now()
+		for i := range out.Hits {
+			out.Hits[i].Score *= adjust(out.Hits[i], q.RadiusKM, now)
+		}
+		sort.SliceStable(out.Hits, func(i, j int) bool { return out.Hits[i].Score > out.Hits[j].Score })
+		lo := min((page-1)*perPage, len(out.Hits))
+		out.Hits = out.Hits[lo:min(lo+perPage, len(out.Hits))]
+	}
+	if len(mark) > 0 {
+		hl := x.newHighlighter(mark)
+		for i := range out.Hits {
+			out.Hits[i].Snippet = hl.snippet(out.Hits[i].Service.Description)
+		}
 	}
 	for _, f := range peerfind.Facets {
 		fr := res.Facets[f]
@@ -189,8 +311,9 @@ func (x *Index) check(q peerfind.Query) error {
 	return nil
 }
 
-func (x *Index) run(ctx context.Context, q peerfind.Query, page, perPage int, op query.MatchQueryOperator) (*bleve.SearchResult, error) {
-	must := []query.Query{textQuery(q.Text, op)}
+func (x *Index) run(ctx context.Context, q peerfind.Query, from, size int, op query.MatchQueryOperator) (*bleve.SearchResult, []string, error) {
+	need, mark := x.needQuery(q.Text, op, x.feat)
+	must := []query.Query{need}
 	for _, f := range peerfind.Facets {
 		ids := q.Filters[f]
 		if len(ids) == 0 {
@@ -204,6 +327,9 @@ func (x *Index) run(ctx context.Context, q peerfind.Query, page, perPage int, op
 		}
 		must = append(must, query.NewDisjunctionQuery(any))
 	}
+	if wq := whenQuery(q, x.zones); wq != nil {
+		must = append(must, wq)
+	}
 	if !q.IncludeClosed {
 		t := query.NewTermQuery("active")
 		t.SetField(fieldStatus)
@@ -214,7 +340,7 @@ func (x *Index) run(ctx context.Context, q peerfind.Query, page, perPage int, op
 		g.SetField(fieldLoc)
 		must = append(must, g)
 	}
-	req := bleve.NewSearchRequestOptions(query.NewConjunctionQuery(must), perPage, (page-1)*perPage, false)
+	req := bleve.NewSearchRequestOptions(query.NewConjunctionQuery(must), size, from, false)
 	req.Fields = []string{fieldSource}
 	for _, f := range peerfind.Facets {
 		size := 10
@@ -228,7 +354,7 @@ func (x *Index) run(ctx context.Context, q peerfind.Query, page, perPage int, op
 	if q.Near != nil {
 		gs, err := search.NewSortGeoDistance(fieldLoc, "km", q.Near.Lon(), q.Near.Lat(), false)
 		if err != nil {
-			return nil, fmt.Errorf("sort by distance: %w", err)
+			return nil, nil, fmt.Errorf("sort by distance: %w", err)
 		}
 		geoSort = gs
 	}
@@ -248,44 +374,9 @@ func (x *Index) run(ctx context.Context, q peerfind.Query, page, perPage int, op
 	req.SortByCustom(order)
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+		return nil, nil, fmt.Errorf("search: %w", err)
 	}
-	return res, nil
-}
-
-// textQuery matches the need in the combined text field and boosts
-// matches in the name and the taxonomy labels. An empty need matches all.
-func textQuery(text string, op query.MatchQueryOperator) query.Query {
-	text = strings.TrimSpace(text)
-	if text == "" {
-		return query.NewMatchAllQuery()
-	}
-	all := query.NewMatchQuery(text)
-	all.SetField(fieldText)
-	all.Analyzer = analyzerText
-	all.SetOperator(op)
-
-	boost := func(q interface{ SetBoost(float64) }, b float64) { q.SetBoost(b) }
-	name := query.NewMatchQuery(text)
-	name.SetField(fieldName)
-	name.Analyzer = analyzerText
-	boost(name, 3)
-	phrase := query.NewMatchPhraseQuery(text)
-	phrase.SetField(fieldName)
-	phrase.Analyzer = analyzerText
-	boost(phrase, 4)
-	terms := query.NewMatchQuery(text)
-	terms.SetField(fieldTerms)
-	terms.Analyzer = analyzerText
-	boost(terms, 2)
-	org := query.NewMatchQuery(text)
-	org.SetField(fieldOrg)
-	org.Analyzer = analyzerText
-	boost(org, 1.5)
-
-	b := query.NewBooleanQuery([]query.Query{all}, []query.Query{name, phrase, terms, org}, nil)
-	b.Should.(*query.DisjunctionQuery).SetMin(0)
-	return b
+	return res, mark, nil
 }
 
 func decodeSource(h *search.DocumentMatch) (*peerfind.Service, error) {
@@ -311,4 +402,7 @@ func nearestKM(p orb.Point, pts []orb.Point) (float64, bool) {
 	return best, ok
 }
 
-var _ peerfind.Searcher = (*Index)(nil)
+var (
+	_ peerfind.Searcher  = (*Index)(nil)
+	_ peerfind.Suggester = (*Index)(nil)
+)

@@ -8,6 +8,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/lang/es"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
@@ -24,6 +25,7 @@ const (
 	fieldTerms       = "terms"
 	fieldPlace       = "place"
 	fieldText        = "text"
+	fieldTextES      = "text_es"
 	fieldLoc         = "loc"
 	fieldStatus      = "status"
 	fieldSource      = "_source"
@@ -31,10 +33,14 @@ const (
 	// analyzerText is English analysis with accents folded, so that
 	// "depresión" and "depression" share a stem.
 	analyzerText = "peer_en"
+	// analyzerES is Spanish analysis with accents folded: Spanish stop
+	// words and the light Spanish stemmer, so "grupos de apoyo" and
+	// "grupo apoyo" share their terms.
+	analyzerES = "peer_es"
 )
 
 // NewMapping returns the bleve mapping of the search document: English
-// text fields, a keyword field with doc values for every facet, a geopoint
+// text fields, the combined text once more in Spanish analysis, a keyword field with doc values for every facet, a geopoint
 // per location and the stored record.
 func NewMapping() (mapping.IndexMapping, error) {
 	m := bleve.NewIndexMapping()
@@ -48,6 +54,15 @@ func NewMapping() (mapping.IndexMapping, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("add analyzer %s: %w", analyzerText, err)
+	}
+	err = m.AddCustomAnalyzer(analyzerES, map[string]any{
+		"type":          custom.Name,
+		"char_filters":  []string{asciifolding.Name},
+		"tokenizer":     unicode.Name,
+		"token_filters": []string{lowercase.Name, es.StopName, es.LightStemmerName},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("add analyzer %s: %w", analyzerES, err)
 	}
 	m.DefaultAnalyzer = analyzerText
 	m.TypeField = "_type"
@@ -72,16 +87,31 @@ func NewMapping() (mapping.IndexMapping, error) {
 	}
 
 	doc := bleve.NewDocumentStaticMapping()
-	doc.AddFieldMappingsAt(fieldName, text(false))
+	// The name is stored for the type-ahead list (see Suggest).
+	name := text(true)
+	name.IncludeTermVectors = true
+	doc.AddFieldMappingsAt(fieldName, name)
 	doc.AddFieldMappingsAt(fieldOrg, text(false))
 	doc.AddFieldMappingsAt(fieldDescription, text(false))
 	doc.AddFieldMappingsAt(fieldTerms, text(false))
 	doc.AddFieldMappingsAt(fieldPlace, text(false))
-	doc.AddFieldMappingsAt(fieldText, text(false))
+	// Term vectors (positions) on the name and the text, for phrase
+	// queries: a name that is the need, a synonym phrase in the text.
+	textPos := text(false)
+	textPos.IncludeTermVectors = true
+	doc.AddFieldMappingsAt(fieldText, textPos)
+	textES := text(false)
+	textES.Analyzer = analyzerES
+	doc.AddFieldMappingsAt(fieldTextES, textES)
 	for _, f := range peerfind.Facets {
 		doc.AddFieldMappingsAt(f, kw())
 	}
 	doc.AddFieldMappingsAt(fieldStatus, kw())
+	for _, f := range []string{fieldWhen, fieldStarts, fieldOpen} {
+		k := kw()
+		k.DocValues = false
+		doc.AddFieldMappingsAt(f, k)
+	}
 
 	geo := bleve.NewGeoPointFieldMapping()
 	geo.Store = false

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -79,6 +80,17 @@ type QueryEcho struct {
 	Sort string `json:"sort"`
 	// UI is the language of the labels, "en" or "es".
 	UI string `json:"ui"`
+	// Day are the meeting days asked for ("MO"...).
+	Day []string `json:"day,omitempty"`
+	// Time are the parts of the day asked for ("evening"...).
+	Time []string `json:"time,omitempty"`
+	// OpenNow is true when only services in session were asked for.
+	OpenNow bool `json:"open_now,omitempty"`
+	// Upcoming is true when the next meetings were asked for, soonest
+	// first.
+	Upcoming bool `json:"upcoming,omitempty"`
+	// TZ is the searcher's time zone, as given.
+	TZ string `json:"tz,omitempty"`
 }
 
 // SearchLocation is the place the near parameter resolved to.
@@ -154,6 +166,10 @@ type Result struct {
 	Schedule string `json:"schedule,omitempty"`
 	// Timezone is the IANA time zone of the schedule's times.
 	Timezone string `json:"timezone,omitempty"`
+	// NextMeeting is when the service next meets, or when the meeting in
+	// session began (RFC 3339), in the searcher's tz, else in the
+	// service's own zone; absent when its schedules do not say.
+	NextMeeting string `json:"next_meeting,omitempty"`
 	// Meeting holds the details of a group meeting, if it is one.
 	Meeting *MeetingInfo `json:"meeting,omitempty"`
 	// Status is the HSDS status: active, inactive, defunct, temporarily
@@ -167,6 +183,18 @@ type Result struct {
 	SourceDate string `json:"source_date,omitempty"`
 	// AssuredDate is the date the publisher last confirmed the record.
 	AssuredDate string `json:"assured_date,omitempty"`
+	// AssuredAgeDays is how many days ago that was, when known.
+	AssuredAgeDays *int `json:"assured_age_days,omitempty"`
+	// Stale is true when the last confirmation is older than three years
+	// or unknown: the details may have changed, so call ahead. Stale
+	// records rank lower.
+	Stale bool `json:"stale,omitempty"`
+	// Snippet shows why the result matched: a passage of the description
+	// with the matching words in <mark>. Unlike every other string, it is
+	// HTML, and safe to insert as such: the text is escaped and <mark> and
+	// </mark> are the only tags. Absent when the description did not
+	// match (the name or the categories did).
+	Snippet string `json:"snippet,omitempty"`
 }
 
 // Term is a taxonomy term with its label in the ui language.
@@ -371,13 +399,16 @@ func newSearchResponse(p searchParams, loc *SearchLocation, near *orb.Point, res
 		if h.Service == nil {
 			continue
 		}
-		out.Results = append(out.Results, newResult(h, near, p.UI, tax))
+		r := newResult(h, near, p.UI, tax)
+		r.NextMeeting = nextMeeting(h, p.When)
+		out.Results = append(out.Results, r)
 	}
 	return out
 }
 
 func newQueryEcho(p searchParams) QueryEcho {
 	e := QueryEcho{Q: p.Text, Near: p.Near, Radius: p.Radius, Page: p.Page, PerPage: p.PerPage, Sort: p.Sort, UI: p.UI, IncludeClosed: p.IncludeClosed}
+	e.Day, e.Time, e.OpenNow, e.Upcoming, e.TZ = slices.Clone(p.When.Days), slices.Clone(p.When.TimesOfDay), p.When.OpenNow, p.When.Upcoming, p.When.TZ
 	for facet, ids := range p.Filters {
 		ids = slices.Clone(ids)
 		switch facet {
@@ -469,6 +500,7 @@ func newResult(h peerfind.Hit, near *orb.Point, ui string, tax *peerfind.Taxonom
 		SourceURL:    webURL(s.Provenance.SourceURL),
 		SourceDate:   s.Provenance.Retrieved,
 		AssuredDate:  s.AssuredDate,
+		Snippet:      h.Snippet,
 	}
 	if r.URL == "" {
 		r.URL = webURL(s.Organization.URL)
@@ -621,6 +653,21 @@ func cutText(s string, n int) string {
 		return unicode.IsSpace(r) || strings.ContainsRune(",;:-–—(/", r)
 	})
 	return cut + "…"
+}
+
+// staleDays is the age of the last confirmation beyond which a result is
+// marked stale.
+const staleDays = 3 * 365
+
+// assuredAge returns how many days ago the record was confirmed (nil when
+// the date is missing or unreadable) and whether that makes it stale.
+func assuredAge(assured string, now time.Time) (*int, bool) {
+	t, err := time.Parse(time.DateOnly, assured)
+	if err != nil {
+		return nil, true
+	}
+	days := max(0, int(now.Sub(t).Hours()/24))
+	return &days, days > staleDays
 }
 
 func round(x float64, places int) float64 {

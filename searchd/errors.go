@@ -133,6 +133,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error, r
 func (s *Server) writeErrorWith(w http.ResponseWriter, r *http.Request, err error, crisis *CrisisAnswer, redact ...string) {
 	ae := toAPIError(err)
 	if ae.status >= 500 && !errors.Is(err, context.Canceled) {
+		redact = append(redact, clientHost(r)) // ops.go: never log the client's address
 		s.logger().ErrorContext(r.Context(), "request failed",
 			"method", r.Method, "route", routeName(r), "status", ae.status, "err", redactAll(err.Error(), redact))
 	}

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geo"
@@ -229,6 +230,7 @@ func newTestEnv(tb testing.TB, configure ...func(*Server)) *testEnv {
 		Geocoder: fakeGeocoder{},
 		Taxonomy: tax,
 		Logger:   slog.New(slog.NewJSONHandler(&log, nil)),
+		Now:      func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) },
 	}
 	for _, c := range configure {
 		c(srv)

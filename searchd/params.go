@@ -38,7 +38,10 @@ var ignoredParams = []string{"_"}
 
 // searchScalarParams are the single-valued parameters of the search
 // endpoint; the facet ids (peerfind.Facets) are the repeatable ones.
-var searchScalarParams = []string{"q", "near", "radius", "page", "per_page", "sort", "ui", "include_closed"}
+var searchScalarParams = []string{"q", "near", "radius", "page", "per_page", "sort", "ui", "include_closed", "open_now", "upcoming", "tz"}
+
+// searchTimeParams are the repeatable meeting-time filters (see when.go).
+var searchTimeParams = []string{"day", "time"}
 
 // paramAliases are names other APIs use for our parameters, suggested
 // when a client sends them.
@@ -73,6 +76,8 @@ type searchParams struct {
 	UI      string
 	// IncludeClosed asks for services that are not active too.
 	IncludeClosed bool
+	// When holds the meeting-time filters and the searcher's time zone.
+	When whenParams
 }
 
 // parseSearchParams parses the raw query string of GET /api/v1/search. It
@@ -80,7 +85,7 @@ type searchParams struct {
 // count as absent (an HTML form sends near= when the field is left blank).
 func parseSearchParams(rawQuery string, lim limits, tax *peerfind.Taxonomy) (searchParams, error) {
 	var p searchParams
-	v, err := parseRawQuery(rawQuery, append(slices.Clone(searchScalarParams), peerfind.Facets...))
+	v, err := parseRawQuery(rawQuery, append(append(slices.Clone(searchScalarParams), searchTimeParams...), peerfind.Facets...))
 	if err != nil {
 		return p, err
 	}
@@ -176,6 +181,10 @@ func parseSearchParams(rawQuery string, lim limits, tax *peerfind.Taxonomy) (sea
 		return p, err
 	}
 	p.UI = ui
+
+	if p.When, err = parseWhen(v, single, lim.maxFilterValues); err != nil {
+		return p, err
+	}
 
 	// include_closed: also temporarily closed and inactive services.
 	ic, err := single("include_closed")

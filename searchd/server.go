@@ -8,7 +8,13 @@
 //
 //	GET /api/v1/search          search (SearchResponse)
 //	GET /api/v1/services/{id}   one full record (ServiceResponse)
+//	GET /api/v1/suggest         type-ahead suggestions (SuggestResponse)
 //	GET /healthz                liveness ({"status":"ok"})
+//	GET /hsds/...               HSDS 3.0 API (package hsdsapi)
+//	GET /openapi.json           OpenAPI 3.1 of this API (package openapi)
+//	GET /feeds/meeting-guide.json  recurring groups as a Meeting Guide feed
+//	GET /readyz                 readiness: 200 while an index is open (ops.go)
+//	GET /metrics                Prometheus metrics, when Ops is set (ops.go)
 //	GET /                       the search page (HTML, package web)
 //	GET /services/{id}          a service's page with JSON-LD (HTML)
 //	GET /referral?id=...        a printable referral list (HTML)
@@ -48,6 +54,8 @@ import (
 
 	"github.com/gorilla/mux"
 	"github.com/peerfind/peerfind"
+	"github.com/peerfind/peerfind/searchd/hsdsapi"
+	"github.com/peerfind/peerfind/searchd/openapi"
 	"github.com/peerfind/peerfind/searchd/web"
 	"github.com/peerfind/peerfind/searchd/widget"
 )
@@ -91,10 +99,20 @@ type Server struct {
 	// Crisis, when set, is the reviewed list of crisis signals: a search
 	// whose q matches one gets the crisis lines first (see data.Crisis).
 	Crisis *peerfind.Crisis
+	// Ops, when set, adds metrics at /metrics, the per-client rate limit,
+	// the concurrency cap and the body limit (ops.go).
+	Ops *Ops
+
+	// Now, when set, is the clock that dates results' confirmations
+	// (assured_age_days, stale); tests fix it. Nil means time.Now.
+	Now func() time.Time
 
 	// WidgetFS, when set, replaces the embedded widget files served at
 	// /widget/v1/ (searchd -dev serves them from disk).
 	WidgetFS fs.FS
+	// HSDSProfile, when set, holds the peer-support HSDS profile
+	// (hsdsprofile.FS in data/hsds-profile), served at /hsds/profile/.
+	HSDSProfile fs.FS
 
 	// MaxQueryLen is the maximum length of q, in characters (default 200).
 	MaxQueryLen int
@@ -174,7 +192,16 @@ func (s *Server) Handler() http.Handler {
 	r.SkipClean(true)
 	r.HandleFunc("/api/v1/search", s.handleSearch).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/api/v1/services/{id}", s.handleService).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/api/v1/suggest", s.handleSuggest).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/healthz", s.handleHealth).Methods(http.MethodGet, http.MethodHead)
+	// HSDS 3.0 API under /hsds/ and the Meeting Guide feed (package hsdsapi).
+	(&hsdsapi.API{Searcher: s.Searcher, Taxonomy: s.Taxonomy, Geocoder: s.Geocoder, Profile: s.HSDSProfile}).Register(r)
+	r.Handle("/openapi.json", openapi.Handler()).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/readyz", s.handleReady).Methods(http.MethodGet, http.MethodHead)
+	if s.Ops != nil {
+		s.Ops.init(s)
+		r.Handle("/metrics", s.Ops.metricsHandler()).Methods(http.MethodGet, http.MethodHead)
+	}
 
 	// The HTML pages render the API's own answers, called in process.
 	pages := &web.Pages{API: r}
@@ -195,7 +222,9 @@ func (s *Server) Handler() http.Handler {
 	r.MethodNotAllowedHandler = http.HandlerFunc(s.handleMethodNotAllowed)
 
 	var h http.Handler = r
+	h = s.Ops.limits(s, h) // ops.go
 	h = s.cors(h)
+	h = s.Ops.instrument(s, r, h) // ops.go
 	h = securityHeaders(h)
 	h = s.recoverPanics(h)
 	return h
@@ -246,6 +275,11 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 
 		IncludeClosed: p.IncludeClosed,
 	}
+	now := time.Now()
+	if s.Now != nil {
+		now = s.Now()
+	}
+	applyWhen(&q, p.When, now)
 	var loc *SearchLocation
 	if p.Near != "" {
 		if s.Geocoder == nil {
@@ -277,6 +311,9 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp := newSearchResponse(p, loc, q.Near, res, s.Taxonomy, lim.maxPage)
+	for i := range resp.Results {
+		resp.Results[i].AssuredAgeDays, resp.Results[i].Stale = assuredAge(resp.Results[i].AssuredDate, now)
+	}
 	resp.Crisis = crisis
 	s.writeJSON(w, r, http.StatusOK, resp, s.searchCacheControl())
 }
@@ -412,8 +449,17 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY") // for browsers without frame-ancestors; the widget is a script, never a frame
 		next.ServeHTTP(w, r)
 	})
+}
+
+// corsPath reports whether other sites' pages may read a path: the APIs
+// (/api/, /hsds/), the Meeting Guide feed and the OpenAPI document; not the
+// pages, the widget files or the operator's /metrics.
+func corsPath(p string) bool {
+	return strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/hsds/") || p == "/hsds" ||
+		strings.HasPrefix(p, "/feeds/") || p == "/openapi.json"
 }
 
 // cors adds CORS headers to /api/ answers and answers preflights itself,
@@ -430,7 +476,7 @@ func (s *Server) cors(next http.Handler) http.Handler {
 		return false
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.HasPrefix(r.URL.Path, "/api/") {
+		if !corsPath(r.URL.Path) {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -537,3 +537,14 @@ func TestOverHTTP(t *testing.T) {
 		t.Errorf("POST: %d %v", res.StatusCode, res.Header)
 	}
 }
+
+func TestCORSPaths(t *testing.T) {
+	for p, want := range map[string]bool{
+		"/api/v1/search": true, "/hsds/services": true, "/hsds": true, "/feeds/meeting-guide.json": true,
+		"/openapi.json": true, "/metrics": false, "/": false, "/widget/v1/peerfind.js": false, "/services/x": false,
+	} {
+		if got := corsPath(p); got != want {
+			t.Errorf("corsPath(%q) = %v, want %v", p, got, want)
+		}
+	}
+}

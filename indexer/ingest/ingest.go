@@ -34,6 +34,8 @@ const (
 	FormatRecords      = "records"       // peerfind records, JSON Lines
 	FormatMeetingGuide = "meeting-guide" // a Meeting Guide JSON array
 	FormatOhana        = "ohana"         // an Ohana export, JSON Lines
+	FormatHSDS         = "hsds"          // HSDS 3.0 services: NDJSON, a JSON array or an API page (hsdsformat.go)
+	FormatHSDSTabular  = "hsds-tabular"  // a folder of HSDS CSV tables (3.0, 1.x, Ohana), with or without datapackage.json
 )
 
 // MaxLineSize is the longest line ReadRecords accepts; longer lines are
@@ -53,6 +55,9 @@ var ErrUnknownFormat = errors.New("unknown input format")
 // Source derived from the file name (see SourceFromFile); an Ohana export
 // gets OhanaSourceFromFile's.
 func ReadFile(ctx context.Context, path string, tax *peerfind.Taxonomy) ([]*peerfind.Service, *peerfind.Report, error) {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return readTabular(ctx, path, tax)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", path, err)
@@ -79,6 +84,8 @@ func ReadFile(ctx context.Context, path string, tax *peerfind.Taxonomy) ([]*peer
 			return nil, nil, serr
 		}
 		recs, rep, err = meetingguide.Read(ctx, br, src, tax)
+	case FormatHSDS:
+		recs, rep, err = readHSDS(ctx, br, path, tax)
 	case FormatOhana:
 		src, serr := OhanaSourceFromFile(path)
 		if serr != nil {
@@ -106,6 +113,8 @@ func Detect(br *bufio.Reader) (string, error) {
 	switch {
 	case len(head) == 0:
 		return "", fmt.Errorf("%w: empty input", ErrUnknownFormat)
+	case head[0] == '[' && hsdsArray(head):
+		return FormatHSDS, nil
 	case head[0] == '[':
 		return FormatMeetingGuide, nil
 	case head[0] != '{':
@@ -126,6 +135,8 @@ func Detect(br *bufio.Reader) (string, error) {
 		return FormatOhana, nil
 	case keys["locations"] && bytes.Contains(line, []byte(`"services_attributes"`)):
 		return FormatOhana, nil
+	case hsdsKeys(keys), hsdsDocument(head):
+		return FormatHSDS, nil
 	}
 	return "", fmt.Errorf("%w: JSON lines that are neither peerfind records nor an Ohana export", ErrUnknownFormat)
 }

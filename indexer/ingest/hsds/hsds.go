@@ -438,6 +438,21 @@ func (sv *service) record(src Source, tax *peerfind.Taxonomy, rep *peerfind.Repo
 		}
 		tax.Apply(s, peerfind.TermRef{Facet: peerfind.FacetCategory, ID: src.DefaultCategory})
 	}
+	// The source's own taxonomy terms ("code name"), kept alongside ours.
+	var own []string
+	for _, a := range sv.Attributes {
+		if a.Term != nil {
+			own = append(own, strings.TrimSpace(string(a.Term.Code)+" "+string(a.Term.Name)))
+		}
+	}
+	for _, t := range sv.Taxonomy {
+		own = append(own, strings.TrimSpace(string(t.Code)+" "+string(t.Name)))
+	}
+	for _, t := range own {
+		if t = text(t, 200); t != "" && len(s.SourceTerms) < peerfind.MaxListLen {
+			s.SourceTerms = appendUnique(s.SourceTerms, t)
+		}
+	}
 	s.Provenance = peerfind.Provenance{SourceURL: src.URL, SourceKind: SourceKind, SourceName: src.Name,
 		SourceID: textutil.Truncate(string(sv.ID), 200), Retrieved: src.Retrieved, License: src.License, Attribution: src.Attribution}
 	return s

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/peerfind/peerfind/data"
+	hsdsprofile "github.com/peerfind/peerfind/data/hsds-profile"
 	"github.com/peerfind/peerfind/indexer"
 	"github.com/peerfind/peerfind/indexer/geocode"
 	"github.com/peerfind/peerfind/searchd"
@@ -43,7 +44,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	drain := fs.Duration("shutdown-timeout", 10*time.Second, "how long to let requests finish on shutdown")
 	origins := fs.String("cors-origins", "", "comma-separated origins allowed to call the API from a browser (e.g. https://clinic.example); empty allows any site")
 	dev := fs.Bool("dev", false, "serve the widget from searchd/widget on disk (edit and reload, no rebuild)")
+	opsf := addOpsFlags(fs) // ops.go
+	// Every flag may come from the environment (PEERFIND_INDEX, ...); the
+	// command line overrides it.
+	if err := applyEnv(fs, os.LookupEnv); err != nil {
+		return err
+	}
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := opsf.check(); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -65,11 +75,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("load gazetteer: %w", err)
 	}
-	idx, err := indexer.Open(*indexDir, tax)
+	// The Reloader swaps in new generations of the index (SIGHUP, or a
+	// change of INDEX/current) without dropping a request.
+	idx, err := indexer.OpenReloader(*indexDir, tax, indexer.ReloadOptions{Logger: logger})
 	if err != nil {
 		return err
 	}
 	defer idx.Close()
+	watchIndex(ctx, idx, *opsf.reloadPoll, logger) // ops.go
 	n, err := idx.DocCount()
 	if err != nil {
 		return fmt.Errorf("count index: %w", err)
@@ -91,6 +104,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *dev {
 		srv.WidgetFS = os.DirFS("searchd/widget")
 	}
+	srv.Ops = opsf.ops()
+	srv.HSDSProfile = hsdsprofile.FS
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,

@@ -1,0 +1,235 @@
+package indexer
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/peerfind/peerfind"
+)
+
+// MaxSuggestions is the most suggestions Suggest returns.
+const MaxSuggestions = 8
+
+// suggestList is the type-ahead list: every taxonomy label and synonym
+// (English and Spanish) and every record name, keyed by their folded text
+// from each word on, sorted, so a prefix is a binary search away.
+type suggestList struct {
+	keys    []string // sorted folded keys
+	entries []suggestEntry
+}
+
+type suggestEntry struct {
+	s peerfind.Suggestion
+	// folded is the folded text, for removing duplicates; runes its
+	// length.
+	folded string
+	runes  int
+	// lang is the language of a taxonomy label or synonym ("" for names).
+	lang string
+	// inner is true when the key starts at a later word of the text.
+	inner bool
+	// label is true for a term's label (not a synonym).
+	label bool
+}
+
+// maxNameWords is how many word starts of a name are keys: "Alcoholics
+// Anonymous Big Book" is found from "alc", "anon" and "big".
+const maxNameWords = 6
+
+func newSuggestList(tax *peerfind.Taxonomy, names map[string]string) *suggestList {
+	type keyed struct {
+		key string
+		e   suggestEntry
+	}
+	var all []keyed
+	add := func(text string, e suggestEntry) {
+		e.folded = peerfind.Fold(text)
+		e.runes = utf8.RuneCountInString(text)
+		words := strings.Fields(e.folded)
+		for i := 0; i < len(words) && i < maxNameWords; i++ {
+			e.inner = i > 0
+			all = append(all, keyed{strings.Join(words[i:], " "), e})
+		}
+	}
+	for _, f := range tax.Facets {
+		kind := peerfind.SuggestNeed
+		switch f.ID {
+		case peerfind.FacetCategory:
+			kind = peerfind.SuggestCategory
+		case peerfind.FacetCondition, peerfind.FacetPopulation, peerfind.FacetSupport:
+		default:
+			continue // attendance, language and cost are filters, not needs
+		}
+		for _, t := range f.Terms {
+			for _, lang := range []string{"en", "es"} {
+				s := peerfind.Suggestion{Text: t.Label[lang], Kind: kind, Facet: f.ID, ID: t.ID}
+				add(s.Text, suggestEntry{s: s, lang: lang, label: true})
+				for _, syn := range t.Synonyms[lang] {
+					s.Text = syn
+					add(syn, suggestEntry{s: s, lang: lang})
+				}
+			}
+		}
+	}
+	for name, id := range names {
+		add(name, suggestEntry{s: peerfind.Suggestion{Text: name, Kind: peerfind.SuggestName, ID: id}})
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].key < all[j].key })
+	l := &suggestList{keys: make([]string, len(all)), entries: make([]suggestEntry, len(all))}
+	for i, k := range all {
+		l.keys[i], l.entries[i] = k.key, k.e
+	}
+	return l
+}
+
+// maxScan bounds the work of a one-letter prefix.
+const maxScan = 4000
+
+// suggest returns up to n completions of prefix: taxonomy terms before
+// names, the UI language's labels first, then matches at the start of the
+// text before matches at a later word, shorter before longer.
+func (l *suggestList) suggest(prefix, ui string, n int) []peerfind.Suggestion {
+	p := peerfind.Fold(prefix)
+	out := []peerfind.Suggestion{}
+	if p == "" || n <= 0 {
+		return out
+	}
+	i := sort.SearchStrings(l.keys, p)
+	// Keep the best few candidates in order as the prefix's range is
+	// scanned: a one-letter prefix has thousands.
+	type cand struct {
+		e          *suggestEntry
+		rank, size int
+	}
+	less := func(a, b cand) bool {
+		if a.rank != b.rank {
+			return a.rank < b.rank
+		}
+		if a.size != b.size {
+			return a.size < b.size
+		}
+		return a.e.s.Text < b.e.s.Text
+	}
+	keep := 4 * n
+	best := make([]cand, 0, keep+1)
+	for j := i; j < len(l.keys) && j-i < maxScan && strings.HasPrefix(l.keys[j], p); j++ {
+		e := &l.entries[j]
+		rank := 0
+		if e.s.Kind == peerfind.SuggestName {
+			rank += 4
+		} else if e.lang != ui {
+			rank += 2
+		}
+		if e.inner {
+			rank += 8
+		}
+		if !e.label {
+			rank++
+		}
+		c := cand{e, rank, e.runes}
+		if len(best) == keep && !less(c, best[keep-1]) {
+			continue
+		}
+		k := sort.Search(len(best), func(k int) bool { return less(c, best[k]) })
+		best = append(best, cand{})
+		copy(best[k+1:], best[k:])
+		best[k] = c
+		if len(best) > keep {
+			best = best[:keep]
+		}
+	}
+	seen := map[string]bool{}
+	for _, c := range best {
+		if seen[c.e.folded] {
+			continue
+		}
+		seen[c.e.folded] = true
+		out = append(out, c.e.s)
+		if len(out) == n {
+			break
+		}
+	}
+	return out
+}
+
+// Suggest implements peerfind.Suggester from an in-memory list built on
+// first use from the taxonomy and the names of the active records.
+func (x *Index) Suggest(ctx context.Context, prefix, ui string, n int) ([]peerfind.Suggestion, error) {
+	l, err := x.suggestions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return l.suggest(prefix, ui, min(n, MaxSuggestions)), nil
+}
+
+func (x *Index) suggestions(ctx context.Context) (*suggestList, error) {
+	x.suggestOnce.Do(func() {
+		names, err := x.names(ctx)
+		if err != nil {
+			x.suggestErr = err
+			return
+		}
+		x.suggestList = newSuggestList(x.tax, names)
+	})
+	return x.suggestList, x.suggestErr
+}
+
+// names maps the name of every active record to its id, or to "" when
+// several records share it (a meeting's name, say "Living Sober").
+func (x *Index) names(ctx context.Context) (map[string]string, error) {
+	n, err := x.idx.DocCount()
+	if err != nil {
+		return nil, fmt.Errorf("suggestions: %w", err)
+	}
+	t := query.NewTermQuery("active")
+	t.SetField(fieldStatus)
+	req := bleve.NewSearchRequestOptions(t, int(n), 0, false)
+	req.Fields = []string{fieldName}
+	res, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("suggestions: read names: %w", err)
+	}
+	names := map[string]string{}
+	folded := map[string]string{}
+	for _, h := range res.Hits {
+		name, _ := h.Fields[fieldName].(string)
+		name, _, _ = strings.Cut(name, " · ")
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		k := peerfind.Fold(name)
+		if prev, ok := folded[k]; ok {
+			names[prev] = ""
+			continue
+		}
+		folded[k] = name
+		names[name] = h.ID
+	}
+	return names, nil
+}
+
+// suggestState is embedded in Index.
+type suggestState struct {
+	suggestOnce sync.Once
+	suggestList *suggestList
+	suggestErr  error
+}
+
+// Suggest completes prefix on the current generation (see Index.Suggest).
+func (r *Reloader) Suggest(ctx context.Context, prefix, ui string, n int) (out []peerfind.Suggestion, err error) {
+	err = r.with(func(x *Index) error {
+		out, err = x.Suggest(ctx, prefix, ui, n)
+		return err
+	})
+	return out, err
+}
+
+var _ peerfind.Suggester = (*Reloader)(nil)

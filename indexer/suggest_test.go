@@ -1,0 +1,99 @@
+package indexer
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/peerfind/peerfind"
+	"github.com/peerfind/peerfind/data"
+)
+
+func TestSuggest(t *testing.T) {
+	idx, _, _ := mustBuild(t)
+	for _, tc := range []struct {
+		prefix, ui string
+		want       peerfind.Suggestion // among the suggestions
+		first      bool                // and first
+	}{
+		{"warm", "en", peerfind.Suggestion{Text: "Warmline", Kind: "category", Facet: "category", ID: "warmline"}, true},
+		{"línea", "es", peerfind.Suggestion{Text: "Línea cálida", Kind: "category", Facet: "category", ID: "warmline"}, true},
+		{"linea c", "es", peerfind.Suggestion{Text: "Línea cálida", Kind: "category", Facet: "category", ID: "warmline"}, true},
+		{"depr", "en", peerfind.Suggestion{Text: "Depression and bipolar", Kind: "need", Facet: "condition", ID: "depression-bipolar"}, true},
+		{"depre", "es", peerfind.Suggestion{Text: "Depresión y bipolaridad", Kind: "need", Facet: "condition", ID: "depression-bipolar"}, true},
+		{"alcoholics an", "en", peerfind.Suggestion{Text: "alcoholics anonymous", Kind: "need", Facet: "condition", ID: "alcohol"}, true},
+		{"philadelphia peer", "en", peerfind.Suggestion{Text: "Philadelphia Peer Respite", Kind: "name", ID: "ph-2"}, true},
+		{"respite", "en", peerfind.Suggestion{Text: "Philadelphia Peer Respite", Kind: "name", ID: "ph-2"}, false},
+	} {
+		got, err := idx.Suggest(context.Background(), tc.prefix, tc.ui, MaxSuggestions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) > MaxSuggestions {
+			t.Errorf("%q: %d suggestions, want at most %d", tc.prefix, len(got), MaxSuggestions)
+		}
+		found := -1
+		for i, s := range got {
+			if s == tc.want {
+				found = i
+				break
+			}
+		}
+		if found < 0 || (tc.first && found != 0) {
+			t.Errorf("%q (ui=%s) = %+v; want %+v%s", tc.prefix, tc.ui, got, tc.want, map[bool]string{true: " first"}[tc.first])
+		}
+	}
+	for _, p := range []string{"", "   ", "zzzzqx"} {
+		got, err := idx.Suggest(context.Background(), p, "en", MaxSuggestions)
+		if err != nil || got == nil || len(got) != 0 {
+			t.Errorf("%q = %v, %v; want an empty list", p, got, err)
+		}
+	}
+}
+
+// shippedIndex builds and opens the index of the shipped dataset.
+func shippedIndex(b *testing.B) *Index {
+	b.Helper()
+	recs, _, err := data.Records(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	tax := taxonomy(b)
+	dir := filepath.Join(b.TempDir(), "index")
+	if _, err := Build(context.Background(), dir, recs, BuildOptions{Taxonomy: tax}); err != nil {
+		b.Fatal(err)
+	}
+	idx, err := Open(dir, tax)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { idx.Close() })
+	return idx
+}
+
+// BenchmarkSuggest measures one keystroke's suggestions over the shipped
+// dataset, for prefixes from one letter to a few words.
+func BenchmarkSuggest(b *testing.B) {
+	idx := shippedIndex(b)
+	ctx := context.Background()
+	prefixes := []string{"a", "al", "alc", "alcoholics a", "gr", "grie", "dep", "l", "línea", "women", "sunday m", "big b"}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := idx.Suggest(ctx, prefixes[i%len(prefixes)], "en", MaxSuggestions); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSearchNeeds measures a need search over the shipped dataset.
+func BenchmarkSearchNeeds(b *testing.B) {
+	idx := shippedIndex(b)
+	ctx := context.Background()
+	qs := []string{"grief support group", "alcoholicos anonimos", "alchoholics anonymous", "warm line", "depresion"}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := idx.Search(ctx, peerfind.Query{Text: qs[i%len(qs)], PerPage: 10}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
