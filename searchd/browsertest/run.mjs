@@ -109,6 +109,15 @@ try {
     check(await w.locator('li.result').count() > 0, 'the near preset shows results on load');
     check(await w.locator('li.result').count() <= 5, 'per-page preset limits the page to 5');
 
+    // Suggestions come from the index as the person types.
+    await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/v1/suggest') && r.url().includes('q=dep')),
+      w.getByLabel('What kind of support?').pressSequentially('dep', { delay: 30 }),
+    ]);
+    await page.waitForTimeout(200);
+    const opts = await w.locator('datalist option').evaluateAll((os) => os.map((o) => o.value));
+    check(opts.some((v) => /^depress/i.test(v)), `typing "dep" suggests from the index (${opts.slice(0, 4).join(', ')})`);
+
     // Type a query and see results.
     await w.getByLabel('What kind of support?').fill('support group');
     await Promise.all([

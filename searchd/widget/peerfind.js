@@ -1,5 +1,5 @@
 /*! peerfind widget v1: <peerfind-search>. Plain JavaScript, no dependencies, no build step.
- * Size: about 7.3 KB gzipped (gzip -9 -c peerfind.js | wc -c), plus 1.5 KB for peerfind.css.
+ * Size: about 7.7 KB gzipped (gzip -9 -c peerfind.js | wc -c), plus 1.5 KB for peerfind.css.
  *
  * Embed it with one script tag and one element:
  *
@@ -117,7 +117,14 @@
       var self = this;
       var q = this._q = el('input', { id: id + 'q', type: 'search', name: 'q', autocomplete: 'off', maxlength: '200', list: id + 'l', 'aria-describedby': id + 'h' });
       q.value = this._state.q;
-      var dl = el('datalist', { id: id + 'l' }, t.suggest.map(function (s) { return el('option', { value: s }); }));
+      var dl = this._dl = el('datalist', { id: id + 'l' }, t.suggest.map(function (s) { return el('option', { value: s }); }));
+      // Suggestions from the index as the person types (names, needs,
+      // categories in the UI language); the starter list when empty.
+      var timer = 0;
+      q.addEventListener('input', function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () { self._suggest(q.value.trim()); }, 120);
+      });
       var near = this._near = el('input', { id: id + 'n', type: 'text', name: 'near', autocomplete: 'postal-code', maxlength: '100' });
       near.value = this._state.near;
       var geo = el('button', { type: 'button', class: 'geo' }, t.geo);
@@ -163,6 +170,31 @@
       params.forEach(function (p) { u.searchParams.append(p[0], p[1]); });
       return fetch(u.href, { credentials: 'omit', referrerPolicy: 'no-referrer', signal: ctl.signal, headers: { Accept: 'application/json' } })
         .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); });
+    }
+
+    // _suggest fills the datalist from GET /api/v1/suggest. It has its own
+    // abort controller so typing never cancels a search in flight.
+    _suggest(text) {
+      var dl = this._dl, t = this._t;
+      if (this._sabort) this._sabort.abort();
+      var put = function (items) { dl.replaceChildren.apply(dl, items.map(function (s) { return el('option', { value: s }); })); };
+      if (text.length < 2) { put(t.suggest); return; }
+      var ctl = this._sabort = new AbortController();
+      var u = new URL('/api/v1/suggest', API);
+      u.searchParams.set('q', text.slice(0, 100));
+      u.searchParams.set('ui', this._ui);
+      fetch(u.href, { credentials: 'omit', referrerPolicy: 'no-referrer', signal: ctl.signal, headers: { Accept: 'application/json' } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (b) {
+          if (!b || !Array.isArray(b.suggestions)) return;
+          var seen = {}, out = [];
+          b.suggestions.forEach(function (s) {
+            var v = s && typeof s.text === 'string' ? s.text : '';
+            if (v && !seen[v.toLowerCase()]) { seen[v.toLowerCase()] = 1; out.push(v); }
+          });
+          put(out);
+        })
+        .catch(function () { /* aborted or offline: keep what is shown */ });
     }
 
     _params() {
