@@ -108,6 +108,7 @@ try {
     await status.filter({ hasText: /results?/ }).waitFor({ timeout: 15000 });
     check(await w.locator('li.result').count() > 0, 'the near preset shows results on load');
     check(await w.locator('li.result').count() <= 5, 'per-page preset limits the page to 5');
+    check(await w.locator('li.result p.next').count() > 0, 'results say when the group meets next');
 
     // Suggestions come from the index as the person types.
     await Promise.all([

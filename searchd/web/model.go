@@ -77,6 +77,7 @@ type result struct {
 	Phone        string   `json:"phone"`
 	URL          string   `json:"url"`
 	Schedule     string   `json:"schedule"`
+	NextMeeting  string   `json:"next_meeting"`
 	Status       string   `json:"status"`
 	Meeting      *struct {
 		OpenClosed    string `json:"open_closed"`

@@ -22,6 +22,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/peerfind/peerfind"
 )
@@ -40,8 +41,9 @@ var StaticFS, _ = fs.Sub(staticFS, "static")
 const CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"join": strings.Join,
-	"tel":  telDigits,
+	"join":     strings.Join,
+	"tel":      telDigits,
+	"nextmeet": nextMeeting,
 }).ParseFS(templateFS, "templates/*.html"))
 
 // Pages renders the HTML pages from the answers of the JSON API.
@@ -272,4 +274,23 @@ func requestOrigin(r *http.Request) string {
 		host = "localhost"
 	}
 	return scheme + "://" + host
+}
+
+var (
+	esDays   = []string{"dom", "lun", "mar", "mié", "jue", "vie", "sáb"}
+	esMonths = []string{"ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"}
+)
+
+// nextMeeting formats an RFC 3339 next-meeting time from the API in the
+// meeting's own zone and the UI language ("Sat, Nov 28, 9:30 AM";
+// "sáb 28 nov, 9:30"), or "" when there is none or it does not parse.
+func nextMeeting(s, ui string) string {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return ""
+	}
+	if ui == "es" {
+		return fmt.Sprintf("%s %d %s, %d:%02d", esDays[t.Weekday()], t.Day(), esMonths[t.Month()-1], t.Hour(), t.Minute())
+	}
+	return t.Format("Mon, Jan 2, 3:04 PM")
 }

@@ -37,7 +37,7 @@
       one: '1 result', many: '{n} results', near: ' near {p}', loading: 'Searching…',
       page: 'Page {p} of {n}', prev: 'Previous', next: 'Next', call: 'Call', site: 'Website',
       join: 'Join online', back: 'Back to results', details: 'Details', away: '{d} mi away',
-      when: 'When', whereL: 'Where', phone: 'Phone', source: 'Source', didYouMean: 'Did you mean:',
+      when: 'When', nextMeet: 'Next meeting', whereL: 'Where', phone: 'Phone', source: 'Source', didYouMean: 'Did you mean:',
       error: 'Search is not available right now. Please try again.', crisis: 'If you are in crisis',
       open: 'Open meeting: anyone may attend.', closed: 'Closed meeting: for people who share the problem.',
       by: 'Search by peerfind', add: 'Add to referral list', refList: 'Printable referral list ({n})', geoFail: 'Your location is not available.', cost: 'Cost',
@@ -51,7 +51,7 @@
       one: '1 resultado', many: '{n} resultados', near: ' cerca de {p}', loading: 'Buscando…',
       page: 'Página {p} de {n}', prev: 'Anterior', next: 'Siguiente', call: 'Llamar', site: 'Sitio web',
       join: 'Unirse en línea', back: 'Volver a los resultados', details: 'Detalles', away: 'a {d} mi',
-      when: 'Cuándo', whereL: 'Dónde', phone: 'Teléfono', source: 'Fuente', didYouMean: '¿Quiso decir?',
+      when: 'Cuándo', nextMeet: 'Próxima reunión', whereL: 'Dónde', phone: 'Teléfono', source: 'Fuente', didYouMean: '¿Quiso decir?',
       error: 'La búsqueda no está disponible ahora. Inténtelo de nuevo.', crisis: 'Si está en crisis',
       open: 'Reunión abierta: cualquier persona puede asistir.', closed: 'Reunión cerrada: para personas que comparten el problema.',
       by: 'Búsqueda de peerfind', add: 'Agregar a la lista de referencia', refList: 'Lista de referencia para imprimir ({n})', geoFail: 'Su ubicación no está disponible.', cost: 'Costo',
@@ -86,6 +86,16 @@
     try { var p = new URL(String(u)); return p.protocol === 'https:' || p.protocol === 'http:' ? p.href : null; } catch (e) { return null; }
   }
   // telURL makes a tel: link of a phone number, or null.
+  // nextMeeting shows when a group next meets, in the reader's own time
+  // zone and language; nothing when the API gave no valid time.
+  function nextMeeting(iso, ui, t) {
+    if (typeof iso !== 'string') return null;
+    var d = new Date(iso);
+    if (isNaN(d.getTime())) return null;
+    var s = d.toLocaleString(ui === 'es' ? 'es' : 'en-US', { weekday: 'short', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
+    return el('p', { class: 'next' }, t.nextMeet + ': ' + s);
+  }
+
   function telURL(n) {
     var d = String(n || '').split(/[xX,;]| ext/)[0].replace(/[^\d+]/g, '').replace(/(?!^)\+/g, '');
     return d.replace('+', '').length >= 3 ? 'tel:' + d : null;
@@ -342,6 +352,7 @@
         r.organization && el('p', { class: 'org' }, r.organization),
         meta.childNodes.length ? meta : null,
         r.schedule && el('p', { class: 'when' }, r.schedule),
+        nextMeeting(r.next_meeting, this._ui, t),
         r.address && el('p', { class: 'addr' }, (r.location_name ? r.location_name + ', ' : '') + r.address),
         acts.childNodes.length ? acts : null
       ]);
