@@ -255,6 +255,7 @@ type run struct {
 	byID     map[string]*peerfind.Service // the same, by id, to merge duplicates into
 	sum      *Summary
 	limitHit map[string]bool
+	pkgs     map[string]*pkgPending // data packages waiting for tables, by descriptor key
 }
 
 // Context keys of colly request contexts.
@@ -622,9 +623,12 @@ func errorKind(err error) string {
 
 // fail handles a request that got no usable response.
 func (r *run) fail(resp *colly.Response, err error) {
-	defer r.requestDone()
+	defer r.requestEnd(resp.Request)
 	si, _, key := r.reqInfo(resp.Request)
 	src := r.sources[si]
+	if pkg := resp.Request.Ctx.Get(ctxPkg); pkg != "" {
+		defer r.partDone(pkg, key, nil, "fetch failed (see its reject)")
+	}
 	if n := resp.Ctx.Get(ctxBig); n != "" {
 		r.countError("too large")
 		r.reject(key, src.Name, "too large", fmt.Sprintf("body of %s bytes is larger than %d", n, r.maxBody))
@@ -639,7 +643,7 @@ func (r *run) fail(resp *colly.Response, err error) {
 // page handles a response: extracts records, follows links, updates the
 // state. A panic in an extractor is reported, not fatal.
 func (r *run) page(resp *colly.Response) {
-	defer r.requestDone()
+	defer r.requestEnd(resp.Request)
 	r.ct.fetched.Add(1)
 	si, depth, key := r.reqInfo(resp.Request)
 	src := r.sources[si]
@@ -652,6 +656,17 @@ func (r *run) page(resp *colly.Response) {
 	r.mu.Lock()
 	r.sum.PagesFetched++
 	r.mu.Unlock()
+	if pkg := resp.Request.Ctx.Get(ctxPkg); pkg != "" {
+		done := false
+		defer func() { // a panic must not leave the package waiting
+			if !done {
+				r.partDone(pkg, key, nil, "internal error")
+			}
+		}()
+		r.part(resp, pkg, key) // a table of a data package: kept, not extracted
+		done = true
+		return
+	}
 	switch {
 	case resp.StatusCode == http.StatusNotModified:
 		r.notModified(si, depth, key)
@@ -672,6 +687,12 @@ func (r *run) page(resp *colly.Response) {
 	ps.Hash = hex.EncodeToString(sum[:])
 	final := resp.Request.URL
 	ctype := resp.Headers.Get("Content-Type")
+	if r.startPackage(si, key, final, resp.Body, ps) {
+		r.mu.Lock()
+		r.state.Pages[key] = ps
+		r.mu.Unlock()
+		return
+	}
 
 	res, err := extract.Extract(r.ctx, extract.Page{URL: final, ContentType: ctype, Body: resp.Body,
 		Retrieved: r.now, Source: src.extractSource()}, r.c.Taxonomy)

@@ -7,7 +7,11 @@
 // documented there and in data/sources.yaml). Run crawls every source with
 // colly and gives each fetched page to extract.Extract, which picks the
 // extractor (schema.org JSON-LD or microdata, Meeting Guide JSON, HSDS,
-// CSS-selector rules).
+// CSS-selector rules). An HSDS data package (a datapackage.json whose
+// resources are CSV tables) is read whole instead: its tables are fetched
+// as explicit follows of the descriptor and the package is read by
+// indexer/ingest/tabular once all have arrived or failed (datapackage.go);
+// packages are always refetched, never asked for conditionally.
 //
 // Politeness: robots.txt is obeyed (colly ignores it unless told); each
 // host, keyed by host:port, gets one request at a time and the source's
