@@ -205,7 +205,7 @@ func (v *vocabulary) correct(w string) string {
 		if cn < n-limit || cn > n+limit || c[0] != w[0] {
 			continue
 		}
-		d := editDistance(w, c)
+		d := peerfind.EditDistance(w, c)
 		switch {
 		case d < bestD:
 			best, bestD, ties = c, d, 0
@@ -229,33 +229,6 @@ func fuzziness(n int) int {
 		return 1
 	}
 	return 0
-}
-
-// editDistance is the optimal string alignment distance between a and b:
-// Levenshtein, with a transposition of neighbours ("greif") as one edit.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
 }
 
 // needQuery is the query of the need in free text. Each segment must

@@ -426,7 +426,7 @@ func suggest(s string, candidates []string, n int) []string {
 	}
 	var found []scored
 	for _, c := range candidates {
-		d := editDistance(s, strings.ToLower(c))
+		d := peerfind.EditDistance(s, strings.ToLower(c))
 		limit := 1 + len(c)/4
 		if d <= limit || (len(s) >= 3 && strings.HasPrefix(c, s)) || (len(c) >= 3 && strings.HasPrefix(s, c)) {
 			found = append(found, scored{c, d})
@@ -441,31 +441,4 @@ func suggest(s string, candidates []string, n int) []string {
 		out = append(out, f.id)
 	}
 	return out
-}
-
-// editDistance is the Levenshtein distance between a and b, counting
-// transpositions of neighbours ("categroy") as one edit.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
 }

@@ -224,8 +224,8 @@ func TestEditDistance(t *testing.T) {
 	}{
 		{"", "", 0}, {"abc", "", 3}, {"categroy", "category", 1}, {"kitten", "sitting", 3}, {"idioma", "lang", 6},
 	} {
-		if got := editDistance(tc.a, tc.b); got != tc.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+		if got := peerfind.EditDistance(tc.a, tc.b); got != tc.want {
+			t.Errorf("peerfind.EditDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
 		}
 	}
 }
