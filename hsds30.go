@@ -407,20 +407,9 @@ func FromHSDS(h *HSDSService) *Service {
 		case t.Taxonomy == TaxonomySource:
 			s.SourceTerms = append(s.SourceTerms, t.Code)
 		case strings.HasPrefix(t.Taxonomy, "peerfind:"):
-			facet := strings.TrimPrefix(t.Taxonomy, "peerfind:")
-			switch facet {
-			case FacetCategory:
-				s.Categories = append(s.Categories, t.Code)
-			case FacetSupport:
-				s.SupportTypes = append(s.SupportTypes, t.Code)
-			case FacetPopulation:
-				s.Populations = append(s.Populations, t.Code)
-			case FacetCondition:
-				s.Conditions = append(s.Conditions, t.Code)
-			case FacetAttendance:
-				s.Attendance = append(s.Attendance, t.Code)
-			case FacetCost:
-				s.Cost = t.Code
+			// Languages travel as HSDS languages, not as attributes.
+			if facet := strings.TrimPrefix(t.Taxonomy, "peerfind:"); facet != FacetLanguage {
+				s.AddTerm(facet, t.Code)
 			}
 		default:
 			name := t.Name

@@ -301,24 +301,7 @@ func (t *Taxonomy) Apply(s *Service, refs ...TermRef) {
 		if term == nil {
 			continue
 		}
-		switch r.Facet {
-		case FacetCategory:
-			s.Categories = appendUnique(s.Categories, r.ID)
-		case FacetSupport:
-			s.SupportTypes = appendUnique(s.SupportTypes, r.ID)
-		case FacetPopulation:
-			s.Populations = appendUnique(s.Populations, r.ID)
-		case FacetCondition:
-			s.Conditions = appendUnique(s.Conditions, r.ID)
-		case FacetAttendance:
-			s.Attendance = appendUnique(s.Attendance, r.ID)
-		case FacetLanguage:
-			s.Languages = appendUnique(s.Languages, r.ID)
-		case FacetCost:
-			if s.Cost == "" {
-				s.Cost = r.ID
-			}
-		}
+		s.AddTerm(r.Facet, r.ID)
 		for _, imp := range term.Implies {
 			if ref, ok := ParseTermRef(imp); ok {
 				queue = append(queue, ref)
@@ -327,34 +310,50 @@ func (t *Taxonomy) Apply(s *Service, refs ...TermRef) {
 	}
 }
 
-// TermIDs returns the record's term ids for a facet.
-func (s *Service) TermIDs(facet string) []string {
+// termList returns the record's list field for a multi-valued facet, or
+// nil for cost (a single value) and unknown facets. It is the one place
+// that maps facet ids to fields.
+func (s *Service) termList(facet string) *[]string {
 	switch facet {
 	case FacetCategory:
-		return s.Categories
+		return &s.Categories
 	case FacetSupport:
-		return s.SupportTypes
+		return &s.SupportTypes
 	case FacetPopulation:
-		return s.Populations
+		return &s.Populations
 	case FacetCondition:
-		return s.Conditions
+		return &s.Conditions
 	case FacetAttendance:
-		return s.Attendance
+		return &s.Attendance
 	case FacetLanguage:
-		return s.Languages
-	case FacetCost:
-		if s.Cost != "" {
-			return []string{s.Cost}
-		}
+		return &s.Languages
 	}
 	return nil
 }
 
-func appendUnique(list []string, s string) []string {
-	if contains(list, s) {
-		return list
+// TermIDs returns the record's term ids for a facet.
+func (s *Service) TermIDs(facet string) []string {
+	if l := s.termList(facet); l != nil {
+		return *l
 	}
-	return append(list, s)
+	if facet == FacetCost && s.Cost != "" {
+		return []string{s.Cost}
+	}
+	return nil
+}
+
+// AddTerm adds a term id to the record's field for the facet, once; for
+// cost, it sets the cost when none is set. Unknown facets are ignored.
+func (s *Service) AddTerm(facet, id string) {
+	if l := s.termList(facet); l != nil {
+		if !contains(*l, id) {
+			*l = append(*l, id)
+		}
+		return
+	}
+	if facet == FacetCost && s.Cost == "" {
+		s.Cost = id
+	}
 }
 
 // Fold lower-cases s, removes accents and collapses white space, so that
