@@ -17,17 +17,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/peerfind/peerfind"
+	"github.com/peerfind/peerfind/data"
 	"github.com/peerfind/peerfind/indexer/ingest/meetingguide"
 )
 
 func loadTaxonomy(t testing.TB) *peerfind.Taxonomy {
 	t.Helper()
-	f, err := os.Open(filepath.Join("..", "..", "..", "data", "taxonomy", "taxonomy.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	tax, err := peerfind.LoadTaxonomy(f)
+	tax, err := data.Taxonomy()
 	if err != nil {
 		t.Fatal(err)
 	}
