@@ -24,9 +24,20 @@ type Query struct {
 	Text string
 	// Near is the searcher's point ([lon, lat]), or nil for no location.
 	Near *orb.Point
-	// RadiusKM limits results to this great-circle distance from Near, in
-	// kilometres. Ignored when Near is nil.
+	// RadiusKM limits in-person results to this great-circle distance from
+	// Near, in kilometres. Zero with Near widens the radius step by step
+	// (WidenStepsKM) until WidenEnough in-person services match.
 	RadiusKM float64
+	// Place is what Near was resolved from, with the codes of the state,
+	// county and ZIP code around it: services whose service area is one of
+	// them match wherever their office is. Nil matches only service areas
+	// given as polygons.
+	Place *Place
+	// Remote says how services attended online or by phone (Service.Mode)
+	// join the results when Near is given: RemoteMixed (default),
+	// RemoteApart, RemoteExclude or RemoteOnly. Without Near, every
+	// service matches wherever it is.
+	Remote string
 	// Filters maps a facet id (FacetCategory, ...) to the term ids wanted.
 	Filters map[string][]string
 	// IncludeClosed also returns services whose status is not "active"
@@ -58,6 +69,30 @@ type Query struct {
 	Now time.Time
 }
 
+// How remote services join the results, as Query.Remote.
+const (
+	// RemoteMixed ranks remote services that serve the searcher's area or
+	// are open to all among the in-person ones.
+	RemoteMixed = "mixed"
+	// RemoteApart returns them in Results.Remote, apart from the in-person
+	// hits.
+	RemoteApart = "apart"
+	// RemoteExclude leaves them out.
+	RemoteExclude = "exclude"
+	// RemoteOnly returns only them.
+	RemoteOnly = "only"
+)
+
+// WidenStepsKM are the radii (5, 10, 25, 50 and 100 miles) tried in turn
+// for a Query with Near and no RadiusKM.
+var WidenStepsKM = []float64{5 * KMPerMile, 10 * KMPerMile, 25 * KMPerMile, 50 * KMPerMile, 100 * KMPerMile}
+
+// WidenEnough is how many in-person matches stop the widening.
+const WidenEnough = 5
+
+// KMPerMile converts statute miles to kilometres.
+const KMPerMile = 1.609344
+
 // UpcomingWindow is how far ahead Query.Upcoming looks.
 const UpcomingWindow = 24 * time.Hour
 
@@ -70,6 +105,28 @@ type Results struct {
 	// Facets maps a facet id to the counts of its terms over all matching
 	// services, most frequent first.
 	Facets map[string][]FacetCount
+
+	// RadiusKM is the radius in-person services were sought within: the
+	// query's, or where the widening stopped. Zero without Near.
+	RadiusKM float64
+	// Widened is true when RadiusKM was chosen by widening.
+	Widened bool
+	// InPerson is how many of Total are in-person services within the
+	// radius or serving the searcher's area.
+	InPerson uint64
+	// Remote are the remote services, apart, for Query.Remote ==
+	// RemoteApart; or the remote services that fit when nothing in person
+	// does (see NothingNearby).
+	Remote []Hit
+	// RemoteTotal is the number of remote services that match.
+	RemoteTotal uint64
+	// NothingNearby is true when Near was given and no in-person service
+	// matched within the largest radius tried; Farther and Remote then
+	// hold the fallbacks.
+	NothingNearby bool
+	// Farther are the nearest in-person matches beyond the radius, nearest
+	// first, when NothingNearby.
+	Farther []Hit
 }
 
 // Hit is one matching service.
@@ -86,6 +143,11 @@ type Hit struct {
 	// session began), in the zone of Query.Now, or nil when its schedules
 	// do not say.
 	NextMeeting *time.Time
+	// Mode is how the service is attended (Service.Mode).
+	Mode string
+	// ServesArea is true when one of the service's areas contains the
+	// query's point (or is nationwide).
+	ServesArea bool
 	// Snippet is the part of the description that matched the need, as
 	// HTML: escaped text with the matching words in <mark>; empty when
 	// the description did not match.
@@ -115,10 +177,23 @@ type Place struct {
 	// Name is the place as the searcher should read it, e.g.
 	// "San Jose, CA" or "ZIP 19103 (Philadelphia, PA)".
 	Name string `json:"name"`
-	// Kind is "coordinates", "zip", "city" or "state".
+	// Kind is "coordinates", "zip", "city", "county" or "state".
 	Kind string `json:"kind"`
 	// Point is the place's centroid ([lon, lat]).
 	Point orb.Point `json:"-"`
+	// State is the USPS code of the state the point is in ("TX"), and
+	// StateFIPS its FIPS code ("48"); empty outside the states.
+	State     string `json:"state,omitempty"`
+	StateFIPS string `json:"state_fips,omitempty"`
+	// County names the county the point is in ("Travis County"), and
+	// CountyFIPS is its 5-digit FIPS code ("48453"); empty for a state.
+	County     string `json:"county,omitempty"`
+	CountyFIPS string `json:"county_fips,omitempty"`
+	// ZIP is the ZIP code given, or the one whose centre is nearest the
+	// point within its county; empty for a county or a state.
+	ZIP string `json:"zip,omitempty"`
+	// Timezone is the IANA time zone at the point.
+	Timezone string `json:"timezone,omitempty"`
 }
 
 // Geocoder turns what a searcher types as a location into a point, offline.

@@ -227,7 +227,25 @@ type ServiceArea struct {
 	Extent *geojson.Geometry `json:"extent,omitempty"`
 	// URI identifies the area in a gazetteer, e.g. a Census FIPS code URI.
 	URI string `json:"uri,omitempty"`
+	// Kind gives the area by reference, resolved against the boundaries
+	// shipped in data/boundaries: AreaNationwide, AreaState, AreaCounty or
+	// AreaZIP, with the area's Codes. Empty when the area is an Extent, or
+	// only a Name that the indexer resolves if it can ("Texas", "Travis
+	// County, TX", "statewide").
+	Kind string `json:"kind,omitempty"`
+	// Codes are the areas of Kind: state USPS or FIPS codes ("TX", "48"),
+	// 5-digit county FIPS codes ("48453") or 5-digit ZIP codes. Empty for
+	// AreaNationwide.
+	Codes []string `json:"codes,omitempty"`
 }
+
+// Service area kinds, as ServiceArea.Kind.
+const (
+	AreaNationwide = "nationwide"
+	AreaState      = "state"
+	AreaCounty     = "county"
+	AreaZIP        = "zip"
+)
 
 // Meeting holds what is particular to a recurring group meeting, as the
 // Meeting Guide format publishes it.
@@ -370,9 +388,10 @@ func (s *Service) Validate(tax *Taxonomy) error {
 		}
 	}
 	for i, a := range s.ServiceAreas {
-		if strings.TrimSpace(a.Name) == "" && a.Extent == nil {
-			v.add(fmt.Sprintf("service_areas[%d]", i), "needs a name or an extent")
+		if strings.TrimSpace(a.Name) == "" && a.Extent == nil && a.Kind == "" {
+			v.add(fmt.Sprintf("service_areas[%d]", i), "needs a name, a kind or an extent")
 		}
+		v.areaCodes(fmt.Sprintf("service_areas[%d]", i), a)
 		if a.Extent != nil {
 			switch a.Extent.Geometry().(type) {
 			case orb.Polygon, orb.MultiPolygon:
@@ -459,6 +478,89 @@ func (s *Service) Points() []orb.Point {
 // place (online or by phone).
 func (s *Service) Remote() bool {
 	return contains(s.Attendance, "online") || contains(s.Attendance, "phone") || contains(s.Attendance, "hybrid")
+}
+
+var (
+	stateCode  = regexp.MustCompile(`^([A-Z]{2}|[0-9]{2})$`)
+	countyFIPS = regexp.MustCompile(`^[0-9]{5}$`)
+)
+
+// maxAreaCodes bounds the codes of one service area (a ZIP list).
+const maxAreaCodes = 2000
+
+func (v *ValidationError) areaCodes(f string, a ServiceArea) {
+	var re *regexp.Regexp
+	switch a.Kind {
+	case "":
+		if len(a.Codes) > 0 {
+			v.add(f+".codes", "needs a kind")
+		}
+		return
+	case AreaNationwide:
+		if len(a.Codes) > 0 {
+			v.add(f+".codes", "must be empty for a nationwide area")
+		}
+		return
+	case AreaState:
+		re = stateCode
+	case AreaCounty, AreaZIP:
+		re = countyFIPS
+	default:
+		v.add(f+".kind", "must be nationwide, state, county or zip (got %q)", clip(a.Kind))
+		return
+	}
+	if len(a.Codes) == 0 {
+		v.add(f+".codes", "needs at least one %s code", a.Kind)
+	}
+	if len(a.Codes) > maxAreaCodes {
+		v.add(f+".codes", "has %d codes, more than %d", len(a.Codes), maxAreaCodes)
+		return
+	}
+	for _, c := range a.Codes {
+		if !re.MatchString(c) {
+			v.add(f+".codes", "has %q, not a %s code", clip(c), a.Kind)
+			break
+		}
+	}
+}
+
+// How a service is attended, as Service.Mode.
+const (
+	ModeInPerson = "in_person"
+	ModeOnline   = "online"
+	ModePhone    = "phone"
+)
+
+// Mode says how the service is attended: ModeInPerson when it has a
+// located place and its attendance is in person, hybrid or not given;
+// otherwise ModeOnline or ModePhone (online when both). A service with no
+// located place and no attendance given counts as by phone when it has a
+// phone number, else online.
+func (s *Service) Mode() string {
+	located := len(s.Points()) > 0
+	if located && (len(s.Attendance) == 0 || contains(s.Attendance, "in-person") || contains(s.Attendance, "hybrid")) {
+		return ModeInPerson
+	}
+	switch {
+	case contains(s.Attendance, "online"):
+		return ModeOnline
+	case contains(s.Attendance, "phone"):
+		return ModePhone
+	case len(s.Phones) > 0 && s.URL == "":
+		return ModePhone
+	}
+	return ModeOnline
+}
+
+// Timezone is the IANA time zone of the service's schedules: the first
+// one a schedule gives, or "".
+func (s *Service) Timezone() string {
+	for _, sc := range s.Schedules {
+		if sc.Timezone != "" {
+			return sc.Timezone
+		}
+	}
+	return ""
 }
 
 // ValidationError lists what is wrong with a record, field by field.
