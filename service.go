@@ -531,22 +531,20 @@ const (
 	ModePhone    = "phone"
 )
 
-// Mode says how the service is attended: ModeInPerson when it has a
-// located place and its attendance is in person, hybrid or not given;
-// otherwise ModeOnline or ModePhone (online when both). A service with no
-// located place and no attendance given counts as by phone when it has a
-// phone number, else online.
+// Mode says how the service is attended: ModeInPerson when its
+// attendance says in person or hybrid, or says nothing and it has a
+// location; otherwise ModeOnline or ModePhone (online when both). A
+// service with no location and no attendance given counts as by phone
+// when it has a phone number and no web site, else online.
 func (s *Service) Mode() string {
-	located := len(s.Points()) > 0
-	if located && (len(s.Attendance) == 0 || contains(s.Attendance, "in-person") || contains(s.Attendance, "hybrid")) {
-		return ModeInPerson
-	}
+	inPerson := contains(s.Attendance, "in-person") || contains(s.Attendance, "hybrid")
+	online, phone := contains(s.Attendance, "online"), contains(s.Attendance, "phone")
 	switch {
-	case contains(s.Attendance, "online"):
+	case inPerson, !online && !phone && len(s.Locations) > 0:
+		return ModeInPerson
+	case online:
 		return ModeOnline
-	case contains(s.Attendance, "phone"):
-		return ModePhone
-	case len(s.Phones) > 0 && s.URL == "":
+	case phone, len(s.Phones) > 0 && s.URL == "":
 		return ModePhone
 	}
 	return ModeOnline

@@ -14,7 +14,7 @@ import (
 
 // FS holds the shipped files, under their paths in this folder.
 //
-//go:embed taxonomy/taxonomy.json crisis/crisis.json
+//go:embed taxonomy/taxonomy.json crisis/crisis.json lines/national.json
 var FS embed.FS
 
 var (

@@ -34,6 +34,10 @@ type BuildOptions struct {
 	// Taxonomy validates the records' term ids and supplies the labels and
 	// synonyms that are indexed with them. Required.
 	Taxonomy *peerfind.Taxonomy
+	// Areas, if set, resolves service areas given only by name ("Travis
+	// County, TX", "statewide") against the shipped boundaries; the
+	// indexed record carries the resolved Kind and Codes.
+	Areas AreaResolver
 	// Progress, if set, is called after every record with the number done.
 	Progress func(done int)
 	// Skipped are items the readers already refused (bad lines, records
@@ -54,6 +58,9 @@ type BuildStats struct {
 	// here or by the readers), written with their reasons to
 	// rejected.jsonl in the index directory.
 	Rejected int `json:"rejected"`
+	// AreasUnresolved counts service areas known only by a name the
+	// resolver could not place; they stay descriptive text.
+	AreasUnresolved int `json:"areas_unresolved,omitempty"`
 	// Duration is the wall time of the build.
 	Duration time.Duration `json:"duration_ns"`
 	// Built is when the build finished.
@@ -157,6 +164,7 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 		if s == nil {
 			continue
 		}
+		stats.AreasUnresolved += resolveAreas(s, opts.Areas)
 		if err := s.Validate(opts.Taxonomy); err != nil {
 			r := Rejection{ID: s.ID, Source: s.Provenance.SourceURL, Reason: err.Error()}
 			var v *peerfind.ValidationError

@@ -42,12 +42,20 @@ func document(s *peerfind.Service, tax *peerfind.Taxonomy) (map[string]any, erro
 		fieldText:        text,
 		fieldTextES:      text,
 		fieldStatus:      s.Status,
+		fieldMode:        s.Mode(),
+		fieldRemote:      remoteKey(s),
 		fieldSource:      string(src),
 	}
 	for _, f := range peerfind.Facets {
 		if ids := s.TermIDs(f); len(ids) > 0 {
 			d[f] = ids
 		}
+	}
+	if toks := areaTokens(s); len(toks) > 0 {
+		d[fieldArea] = toks
+	}
+	if shape := areaShape(s); shape != nil {
+		d[fieldShape] = shape
 	}
 	when, starts, open := whenTokens(s)
 	for f, toks := range map[string][]string{fieldWhen: when, fieldStarts: starts, fieldOpen: open} {
@@ -103,4 +111,11 @@ func joinNonEmpty(parts ...string) string {
 		}
 	}
 	return strings.Join(out, " · ")
+}
+
+func remoteKey(s *peerfind.Service) string {
+	if s.Mode() == peerfind.ModeInPerson {
+		return "0"
+	}
+	return "1"
 }

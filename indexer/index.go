@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -208,35 +207,46 @@ func (x *Index) Search(ctx context.Context, q peerfind.Query) (*peerfind.Results
 		// Every match is fetched and ordered by its next meeting.
 		from, size, rerank = 0, maxUpcoming, false
 	}
-	res, mark, err := x.run(ctx, q, from, size, query.MatchQueryOperatorAnd)
+	out := &peerfind.Results{Facets: map[string][]peerfind.FacetCount{}}
+	mode := remoteMode(q.Remote)
+	var where query.Query
+	if q.Near != nil {
+		radius := q.RadiusKM
+		if radius == 0 && mode != peerfind.RemoteOnly {
+			var err error
+			if radius, err = x.widen(ctx, q); err != nil {
+				return nil, err
+			}
+			out.Widened = true
+		}
+		out.RadiusKM = radius
+		switch mode {
+		case peerfind.RemoteOnly:
+			where = whereQuery(q, radius, partRemote)
+		case peerfind.RemoteApart, peerfind.RemoteExclude:
+			where = whereQuery(q, radius, partInPerson)
+		default:
+			where = whereQuery(q, radius, partAll)
+		}
+	}
+	blended := rerank && q.Near != nil && mode == peerfind.RemoteMixed
+	if blended {
+		// The window is fetched in two parts, blended below: a window of
+		// the best text matches overall could be all online meetings.
+		size = 0
+	}
+	res, mark, err := x.relaxed(ctx, q, from, size, where, true)
 	if err != nil {
 		return nil, err
 	}
-	// When every word is required and nothing matches ("my son uses
-	// meth"), fall back to any word, ranked by how many match.
-	if res.Total < relaxBelow && len(strings.Fields(q.Text)) > 1 {
-		if res, mark, err = x.run(ctx, q, from, size, query.MatchQueryOperatorOr); err != nil {
-			return nil, err
-		}
+	out.Total = res.Total
+	if out.Hits, err = x.hits(res, q, now); err != nil {
+		return nil, err
 	}
-
-	out := &peerfind.Results{Total: res.Total, Facets: map[string][]peerfind.FacetCount{}}
-	for _, h := range res.Hits {
-		s, err := decodeSource(h)
-		if err != nil {
+	if blended {
+		if out.Hits, err = x.blendWindow(ctx, q, out.RadiusKM, now); err != nil {
 			return nil, err
 		}
-		hit := peerfind.Hit{Service: s, Score: h.Score}
-		if q.Near != nil {
-			if d, ok := nearestKM(*q.Near, s.Points()); ok {
-				hit.DistanceKM = &d
-			}
-		}
-		if st, _, ok := s.NextMeeting(now); ok {
-			st = st.In(now.Location())
-			hit.NextMeeting = &st
-		}
-		out.Hits = append(out.Hits, hit)
 	}
 	if q.Upcoming {
 		out.Hits, out.Total = upcoming(out.Hits, res.Total, now, page, perPage)
@@ -244,9 +254,12 @@ func (x *Index) Search(ctx context.Context, q peerfind.Query) (*peerfind.Results
 	if rerank {
 		now := x.now()
 		for i := range out.Hits {
-			out.Hits[i].Score *= adjust(out.Hits[i], q.RadiusKM, now)
+			out.Hits[i].Score *= adjust(out.Hits[i], out.RadiusKM, now)
 		}
 		sort.SliceStable(out.Hits, func(i, j int) bool { return out.Hits[i].Score > out.Hits[j].Score })
+		if q.Near != nil && mode == peerfind.RemoteMixed {
+			out.Hits = blend(out.Hits, out.RadiusKM)
+		}
 		lo := min((page-1)*perPage, len(out.Hits))
 		out.Hits = out.Hits[lo:min(lo+perPage, len(out.Hits))]
 	}
@@ -254,6 +267,11 @@ func (x *Index) Search(ctx context.Context, q peerfind.Query) (*peerfind.Results
 		hl := x.newHighlighter(mark)
 		for i := range out.Hits {
 			out.Hits[i].Snippet = hl.snippet(out.Hits[i].Service.Description)
+		}
+	}
+	if q.Near != nil {
+		if err := x.nearby(ctx, q, mode, res, out, now); err != nil {
+			return nil, err
 		}
 	}
 	for _, f := range peerfind.Facets {
@@ -287,6 +305,8 @@ func (x *Index) check(q peerfind.Query) error {
 		return fmt.Errorf("sort by distance needs a location: %w", peerfind.ErrInvalid)
 	case q.Sort != "" && q.Sort != peerfind.SortDistance && q.Sort != peerfind.SortRelevance:
 		return fmt.Errorf("unknown sort %q: %w", q.Sort, peerfind.ErrInvalid)
+	case remoteMode(q.Remote) != q.Remote && q.Remote != "":
+		return fmt.Errorf("unknown remote mode %q (want mixed, apart, exclude or only): %w", q.Remote, peerfind.ErrInvalid)
 	}
 	if q.Near != nil {
 		lon, lat := q.Near.Lon(), q.Near.Lat()
@@ -311,7 +331,10 @@ func (x *Index) check(q peerfind.Query) error {
 	return nil
 }
 
-func (x *Index) run(ctx context.Context, q peerfind.Query, from, size int, op query.MatchQueryOperator) (*bleve.SearchResult, []string, error) {
+// run runs one bleve search for q: its need with the operator op, its
+// filters, the location filter where (nil for none), one window of hits,
+// and the facet counts when facets is set.
+func (x *Index) run(ctx context.Context, q peerfind.Query, from, size int, op query.MatchQueryOperator, where query.Query, facets bool) (*bleve.SearchResult, []string, error) {
 	need, mark := x.needQuery(q.Text, op, x.feat)
 	must := []query.Query{need}
 	for _, f := range peerfind.Facets {
@@ -335,19 +358,24 @@ func (x *Index) run(ctx context.Context, q peerfind.Query, from, size int, op qu
 		t.SetField(fieldStatus)
 		must = append(must, t)
 	}
-	if q.Near != nil && q.RadiusKM > 0 {
-		g := query.NewGeoDistanceQuery(q.Near.Lon(), q.Near.Lat(), fmt.Sprintf("%gkm", q.RadiusKM))
-		g.SetField(fieldLoc)
-		must = append(must, g)
+	if where != nil {
+		must = append(must, where)
 	}
 	req := bleve.NewSearchRequestOptions(query.NewConjunctionQuery(must), size, from, false)
-	req.Fields = []string{fieldSource}
-	for _, f := range peerfind.Facets {
-		size := 10
-		if facet := x.tax.Facet(f); facet != nil {
-			size = len(facet.Terms)
+	if size > 0 {
+		req.Fields = []string{fieldSource}
+	}
+	if facets {
+		for _, f := range peerfind.Facets {
+			size := 10
+			if facet := x.tax.Facet(f); facet != nil {
+				size = len(facet.Terms)
+			}
+			req.AddFacet(f, bleve.NewFacetRequest(f, size))
 		}
-		req.AddFacet(f, bleve.NewFacetRequest(f, size))
+		if q.Near != nil {
+			req.AddFacet(fieldMode, bleve.NewFacetRequest(fieldMode, 3))
+		}
 	}
 	var order search.SortOrder
 	var geoSort search.SearchSort
@@ -363,7 +391,8 @@ func (x *Index) run(ctx context.Context, q peerfind.Query, from, size int, op qu
 		sortBy = peerfind.SortRelevance
 	}
 	if sortBy == peerfind.SortDistance {
-		order = append(order, geoSort, &search.SortScore{Desc: true})
+		// In-person services first, nearest first; then remote ones.
+		order = append(order, &search.SortField{Field: fieldRemote}, geoSort, &search.SortScore{Desc: true})
 	} else {
 		order = append(order, &search.SortScore{Desc: true})
 		if geoSort != nil {

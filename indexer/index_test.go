@@ -119,16 +119,19 @@ func TestSearch(t *testing.T) {
 		{name: "everything", q: peerfind.Query{PerPage: 20},
 			wantIDs: []string{"on-1", "ph-1", "ph-2", "sf-1", "sj-1", "sj-2", "sj-3", "sj-4"}},
 		{name: "near San Jose by distance", q: peerfind.Query{Near: &sanJose, RadiusKM: 15, Sort: peerfind.SortDistance},
-			wantIDs: []string{"sj-1", "sj-2", "sj-4", "sj-3"}, inOrder: true},
+			wantIDs: []string{"sj-1", "sj-2", "sj-4", "sj-3", "on-1"}, inOrder: true},
+		// sj-3 is a warmline based in San Jose: by phone, after the groups.
+		{name: "in person only", q: peerfind.Query{Near: &sanJose, RadiusKM: 15, Sort: peerfind.SortDistance, Remote: peerfind.RemoteExclude},
+			wantIDs: []string{"sj-1", "sj-2", "sj-4"}, inOrder: true},
 		{name: "radius widens to San Francisco", q: peerfind.Query{Near: &sanJose, RadiusKM: 80, Sort: peerfind.SortDistance},
-			wantIDs: []string{"sj-1", "sj-2", "sj-4", "sj-3", "sf-1"}, inOrder: true},
+			wantIDs: []string{"sj-1", "sj-2", "sj-4", "sf-1", "sj-3", "on-1"}, inOrder: true},
 		{name: "need text, stemmed", q: peerfind.Query{Text: "hearing voice"}, wantIDs: []string{"sj-4"}},
 		{name: "taxonomy label matches untagged words", q: peerfind.Query{Text: "warm line"}, wantIDs: []string{"sj-3"}},
 		{name: "accent-insensitive Spanish", q: peerfind.Query{Text: "reunion espanol"}, wantIDs: []string{"sj-2"}},
 		{name: "language filter", q: peerfind.Query{Filters: map[string][]string{"lang": {"es"}}}, wantIDs: []string{"sj-2", "sj-3"}},
 		{name: "OR within a filter", q: peerfind.Query{Filters: map[string][]string{"population": {"women", "lgbtq"}}}, wantIDs: []string{"sf-1", "sj-1"}},
 		{name: "AND across filters", q: peerfind.Query{Filters: map[string][]string{"lang": {"es"}, "population": {"latinx"}}}, wantIDs: []string{"sj-2"}},
-		{name: "near Philadelphia", q: peerfind.Query{Near: &philly, RadiusKM: 10, Sort: peerfind.SortDistance}, wantIDs: []string{"ph-1", "ph-2"}, inOrder: true},
+		{name: "near Philadelphia", q: peerfind.Query{Near: &philly, RadiusKM: 10, Sort: peerfind.SortDistance}, wantIDs: []string{"ph-1", "ph-2", "on-1"}, inOrder: true},
 		{name: "text and location", q: peerfind.Query{Text: "respite", Near: &philly, RadiusKM: 10}, wantIDs: []string{"ph-2"}},
 		{name: "no words all match falls back to any word", q: peerfind.Query{Text: "grief zebra"}, wantIDs: []string{"on-1"}},
 		{name: "nothing", q: peerfind.Query{Text: "zebra"}, wantIDs: nil},
@@ -157,7 +160,7 @@ func TestSearch(t *testing.T) {
 func TestSearchDistanceAndFacets(t *testing.T) {
 	idx, _, _ := mustBuild(t)
 	sanJose := orb.Point{-121.8863, 37.3382}
-	res, err := idx.Search(context.Background(), peerfind.Query{Near: &sanJose, RadiusKM: 80, Sort: peerfind.SortDistance})
+	res, err := idx.Search(context.Background(), peerfind.Query{Near: &sanJose, RadiusKM: 80, Sort: peerfind.SortDistance, Remote: peerfind.RemoteExclude})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -107,6 +107,17 @@ func NewMapping() (mapping.IndexMapping, error) {
 		doc.AddFieldMappingsAt(f, kw())
 	}
 	doc.AddFieldMappingsAt(fieldStatus, kw())
+	doc.AddFieldMappingsAt(fieldMode, kw())
+	doc.AddFieldMappingsAt(fieldRemote, kw())
+	area := kw()
+	area.DocValues = false
+	doc.AddFieldMappingsAt(fieldArea, area)
+	// Service areas given as polygons; geoshape needs the on-disk
+	// (scorch) index, which is what Build writes.
+	shape := bleve.NewGeoShapeFieldMapping()
+	shape.Store = false
+	shape.IncludeInAll = false
+	doc.AddFieldMappingsAt(fieldShape, shape)
 	for _, f := range []string{fieldWhen, fieldStarts, fieldOpen} {
 		k := kw()
 		k.DocValues = false

@@ -45,6 +45,13 @@ type SearchResponse struct {
 	// Facets count the matching services per term, one facet per key in
 	// the taxonomy's display order.
 	Facets Facets `json:"facets"`
+	// Remote holds the remote services apart, with remote=apart.
+	Remote *RemoteResults `json:"remote,omitempty"`
+	// NothingNearby is present when near was given and no in-person
+	// service matched within the radius: it says so and offers, in order,
+	// the nearest matches farther out, remote services that fit, and
+	// national lines for the need.
+	NothingNearby *NothingNearby `json:"nothing_nearby,omitempty"`
 }
 
 // QueryEcho is the normalized search request. Filters without values are
@@ -56,8 +63,12 @@ type QueryEcho struct {
 	IncludeClosed bool `json:"include_closed,omitempty"`
 	// Near is the location as typed.
 	Near string `json:"near,omitempty"`
-	// Radius is the radius with its unit, e.g. "25mi" (only with near).
+	// Radius is the radius with its unit, e.g. "25mi", as asked for; absent
+	// when the radius was left to widen (see SearchLocation).
 	Radius string `json:"radius,omitempty"`
+	// Remote is how remote services join the results: mixed, apart,
+	// exclude or only.
+	Remote string `json:"remote"`
 	// Category are the category term ids asked for.
 	Category []string `json:"category,omitempty"`
 	// Support are the support type term ids asked for.
@@ -100,16 +111,34 @@ type SearchLocation struct {
 	// Name is the place as the searcher should read it, e.g.
 	// "ZIP 95112 (San Jose, CA)".
 	Name string `json:"name"`
-	// Kind is "coordinates", "zip", "city" or "state".
+	// Kind is "coordinates", "zip", "city", "county" or "state".
 	Kind string `json:"kind"`
 	// Lat is the place's latitude in decimal degrees.
 	Lat float64 `json:"lat"`
 	// Lng is the place's longitude in decimal degrees.
 	Lng float64 `json:"lng"`
-	// RadiusKM is the search radius in kilometres, rounded to 0.1.
+	// State, County and ZIP are the state (USPS code), county and ZIP
+	// code the place is in, when known: services whose service area is
+	// one of them serve the searcher's area.
+	State      string `json:"state,omitempty"`
+	County     string `json:"county,omitempty"`
+	CountyFIPS string `json:"county_fips,omitempty"`
+	ZIP        string `json:"zip,omitempty"`
+	// Timezone is the place's IANA time zone; times in the answer are in
+	// it unless tz says otherwise.
+	Timezone string `json:"timezone,omitempty"`
+	// RadiusKM is the radius in-person services were sought within, in
+	// kilometres, rounded to 0.1: the one asked for, or where widening
+	// stopped.
 	RadiusKM float64 `json:"radius_km"`
-	// RadiusMI is the search radius in miles, rounded to 0.1.
+	// RadiusMI is the same radius in miles, rounded to 0.1.
 	RadiusMI float64 `json:"radius_mi"`
+	// Widened is true when no radius was given and the search widened
+	// (5, 10, 25, 50, 100 miles) until enough in-person services matched.
+	Widened bool `json:"widened,omitempty"`
+	// Message says in the ui language how far the search looked, e.g.
+	// "In person within 25 mi of Austin, TX (widened from 5 mi)".
+	Message string `json:"message,omitempty"`
 	// Attribution is the credit line the place data requires; clients
 	// showing these results must show it.
 	Attribution string `json:"attribution,omitempty"`
@@ -152,8 +181,16 @@ type Result struct {
 	Lng *float64 `json:"lng,omitempty"`
 	// Approximate is true when Lat and Lng stand for a city or region.
 	Approximate bool `json:"approximate,omitempty"`
-	// DistanceKM is the distance from the query point, rounded to 0.1,
-	// present only when both are known.
+	// Mode is how the service is attended: "in_person", "online" or
+	// "phone". Remote services (online, phone) are labelled as such.
+	Mode string `json:"mode"`
+	// ServesYourArea is true when one of the service's areas (a state, a
+	// county, ZIP codes, a polygon, nationwide) contains the searcher's
+	// place, however far its office is.
+	ServesYourArea bool `json:"serves_your_area,omitempty"`
+	// DistanceKM is the great-circle distance from the query point to the
+	// nearest in-person location, rounded to 0.1; present only for
+	// in-person services when both points are known.
 	DistanceKM *float64 `json:"distance_km,omitempty"`
 	// DistanceMI is the same distance in miles.
 	DistanceMI *float64 `json:"distance_mi,omitempty"`
@@ -166,6 +203,11 @@ type Result struct {
 	Schedule string `json:"schedule,omitempty"`
 	// Timezone is the IANA time zone of the schedule's times.
 	Timezone string `json:"timezone,omitempty"`
+	// ScheduleYourTime is Schedule in the searcher's time zone (tz, else
+	// the zone of near), present when that zone differs from Timezone.
+	ScheduleYourTime string `json:"schedule_your_time,omitempty"`
+	// YourTimezone is the searcher's zone ScheduleYourTime is in.
+	YourTimezone string `json:"your_timezone,omitempty"`
 	// NextMeeting is when the service next meets, or when the meeting in
 	// session began (RFC 3339), in the searcher's tz, else in the
 	// service's own zone; absent when its schedules do not say.
@@ -395,19 +437,42 @@ func newSearchResponse(p searchParams, loc *SearchLocation, near *orb.Point, res
 		pages := (res.Total + uint64(p.PerPage) - 1) / uint64(p.PerPage)
 		out.TotalPages = int(min(pages, uint64(maxPage)))
 	}
-	for _, h := range res.Hits {
+	out.Results = newResults(p, near, res.Hits, tax)
+	if loc != nil {
+		if res.RadiusKM > 0 {
+			loc.RadiusKM, loc.RadiusMI = round(res.RadiusKM, 1), round(res.RadiusKM/kmPerMile, 1)
+		}
+		loc.Widened = res.Widened
+		if loc.RadiusKM > 0 {
+			loc.Message = radiusMessage(p.UI, loc, res)
+		}
+	}
+	if p.Remote == peerfind.RemoteApart && near != nil {
+		out.Remote = &RemoteResults{Total: res.RemoteTotal, Results: newResults(p, near, res.Remote, tax)}
+	}
+	return out
+}
+
+// newResults shapes a list of hits.
+func newResults(p searchParams, near *orb.Point, hits []peerfind.Hit, tax *peerfind.Taxonomy) []Result {
+	out := []Result{}
+	for _, h := range hits {
 		if h.Service == nil {
 			continue
 		}
 		r := newResult(h, near, p.UI, tax)
 		r.NextMeeting = nextMeeting(h, p.When)
-		out.Results = append(out.Results, r)
+		r.ScheduleYourTime, r.YourTimezone = scheduleYourTime(h.Service, p.When.Loc, p.UI)
+		out = append(out, r)
 	}
 	return out
 }
 
 func newQueryEcho(p searchParams) QueryEcho {
-	e := QueryEcho{Q: p.Text, Near: p.Near, Radius: p.Radius, Page: p.Page, PerPage: p.PerPage, Sort: p.Sort, UI: p.UI, IncludeClosed: p.IncludeClosed}
+	e := QueryEcho{Q: p.Text, Near: p.Near, Radius: p.Radius, Page: p.Page, PerPage: p.PerPage, Sort: p.Sort, UI: p.UI, IncludeClosed: p.IncludeClosed, Remote: p.Remote}
+	if e.Remote == "" {
+		e.Remote = peerfind.RemoteMixed
+	}
 	e.Day, e.Time, e.OpenNow, e.Upcoming, e.TZ = slices.Clone(p.When.Days), slices.Clone(p.When.TimesOfDay), p.When.OpenNow, p.When.Upcoming, p.When.TZ
 	for facet, ids := range p.Filters {
 		ids = slices.Clone(ids)
@@ -434,13 +499,18 @@ func newQueryEcho(p searchParams) QueryEcho {
 // newSearchLocation describes the resolved place.
 func newSearchLocation(input string, place peerfind.Place, radiusKM float64) *SearchLocation {
 	return &SearchLocation{
-		Input:    input,
-		Name:     place.Name,
-		Kind:     place.Kind,
-		Lat:      round(place.Point.Lat(), 5),
-		Lng:      round(place.Point.Lon(), 5),
-		RadiusKM: round(radiusKM, 1),
-		RadiusMI: round(radiusKM/kmPerMile, 1),
+		Input:      input,
+		Name:       place.Name,
+		Kind:       place.Kind,
+		Lat:        round(place.Point.Lat(), 5),
+		Lng:        round(place.Point.Lon(), 5),
+		State:      place.State,
+		County:     place.County,
+		CountyFIPS: place.CountyFIPS,
+		ZIP:        place.ZIP,
+		Timezone:   place.Timezone,
+		RadiusKM:   round(radiusKM, 1),
+		RadiusMI:   round(radiusKM/kmPerMile, 1),
 	}
 }
 
@@ -481,26 +551,31 @@ func newFacets(p searchParams, counts map[string][]peerfind.FacetCount, tax *pee
 func newResult(h peerfind.Hit, near *orb.Point, ui string, tax *peerfind.Taxonomy) Result {
 	s := h.Service
 	r := Result{
-		ID:           s.ID,
-		Name:         s.Name,
-		Organization: s.Organization.Name,
-		Description:  cutText(s.Description, descriptionLen),
-		Categories:   labelTerms(tax, peerfind.FacetCategory, s.Categories, ui),
-		SupportTypes: labelTerms(tax, peerfind.FacetSupport, s.SupportTypes, ui),
-		Populations:  labelTerms(tax, peerfind.FacetPopulation, s.Populations, ui),
-		Conditions:   labelTerms(tax, peerfind.FacetCondition, s.Conditions, ui),
-		Attendance:   labelTerms(tax, peerfind.FacetAttendance, s.Attendance, ui),
-		Languages:    labelTerms(tax, peerfind.FacetLanguage, s.Languages, ui),
-		Cost:         labelTerm(tax, peerfind.FacetCost, s.Cost, ui),
-		URL:          webURL(s.URL),
-		Schedule:     FormatSchedules(s.Schedules, ui),
-		Timezone:     scheduleTimezone(s.Schedules),
-		Status:       s.Status,
-		SourceName:   s.Provenance.SourceName,
-		SourceURL:    webURL(s.Provenance.SourceURL),
-		SourceDate:   s.Provenance.Retrieved,
-		AssuredDate:  s.AssuredDate,
-		Snippet:      h.Snippet,
+		ID:             s.ID,
+		Name:           s.Name,
+		Organization:   s.Organization.Name,
+		Description:    cutText(s.Description, descriptionLen),
+		Categories:     labelTerms(tax, peerfind.FacetCategory, s.Categories, ui),
+		SupportTypes:   labelTerms(tax, peerfind.FacetSupport, s.SupportTypes, ui),
+		Populations:    labelTerms(tax, peerfind.FacetPopulation, s.Populations, ui),
+		Conditions:     labelTerms(tax, peerfind.FacetCondition, s.Conditions, ui),
+		Attendance:     labelTerms(tax, peerfind.FacetAttendance, s.Attendance, ui),
+		Languages:      labelTerms(tax, peerfind.FacetLanguage, s.Languages, ui),
+		Cost:           labelTerm(tax, peerfind.FacetCost, s.Cost, ui),
+		URL:            webURL(s.URL),
+		Schedule:       FormatSchedules(s.Schedules, ui),
+		Timezone:       scheduleTimezone(s.Schedules),
+		Status:         s.Status,
+		SourceName:     s.Provenance.SourceName,
+		SourceURL:      webURL(s.Provenance.SourceURL),
+		SourceDate:     s.Provenance.Retrieved,
+		AssuredDate:    s.AssuredDate,
+		Snippet:        h.Snippet,
+		Mode:           h.Mode,
+		ServesYourArea: h.ServesArea,
+	}
+	if r.Mode == "" {
+		r.Mode = s.Mode()
 	}
 	if r.URL == "" {
 		r.URL = webURL(s.Organization.URL)
@@ -521,12 +596,13 @@ func newResult(h peerfind.Hit, near *orb.Point, ui string, tax *peerfind.Taxonom
 			r.Lat, r.Lng = ptr(round(pt.Lat(), 5)), ptr(round(pt.Lon(), 5))
 			r.Approximate = l.Approximate
 			if near != nil && h.DistanceKM == nil {
-				d := geo.Distance(*near, pt) / 1000
+				d := geo.DistanceHaversine(*near, pt) / 1000
 				h.DistanceKM = &d
 			}
 		}
 	}
-	if near != nil && h.DistanceKM != nil && finite(*h.DistanceKM) && *h.DistanceKM >= 0 {
+	// A remote service's distance is where it is based, not a trip.
+	if near != nil && r.Mode == peerfind.ModeInPerson && h.DistanceKM != nil && finite(*h.DistanceKM) && *h.DistanceKM >= 0 {
 		r.DistanceKM = ptr(round(*h.DistanceKM, 1))
 		r.DistanceMI = ptr(round(*h.DistanceKM/kmPerMile, 1))
 	}

@@ -87,7 +87,11 @@ func (f *fakeSearcher) Search(ctx context.Context, q peerfind.Query) (*peerfind.
 					best = d
 				}
 			}
-			if best < 0 || best > q.RadiusKM {
+			radius := q.RadiusKM
+			if radius == 0 {
+				radius = 25 * kmPerMile // the fake does not widen
+			}
+			if best < 0 || best > radius {
 				continue
 			}
 			m.d = &best

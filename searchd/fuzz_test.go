@@ -98,7 +98,8 @@ func checkParams(t *testing.T, raw string, p searchParams, lim limits, tax *peer
 		t.Fatalf("%q: distance sort without near", raw)
 	case p.UI != "en" && p.UI != "es":
 		t.Fatalf("%q: ui %q", raw, p.UI)
-	case p.Near != "" && (p.RadiusKM < minRadiusKM || p.RadiusKM > maxRadiusKM || math.IsNaN(p.RadiusKM)):
+	case p.Near != "" && p.RadiusSet && (p.RadiusKM < minRadiusKM || p.RadiusKM > maxRadiusKM || math.IsNaN(p.RadiusKM)),
+		p.Near != "" && !p.RadiusSet && p.RadiusKM != 0: // 0: widen
 		t.Fatalf("%q: radius %v", raw, p.RadiusKM)
 	}
 	for facet, ids := range p.Filters {

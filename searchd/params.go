@@ -38,7 +38,7 @@ var ignoredParams = []string{"_"}
 
 // searchScalarParams are the single-valued parameters of the search
 // endpoint; the facet ids (peerfind.Facets) are the repeatable ones.
-var searchScalarParams = []string{"q", "near", "radius", "page", "per_page", "sort", "ui", "include_closed", "open_now", "upcoming", "tz"}
+var searchScalarParams = []string{"q", "near", "radius", "remote", "page", "per_page", "sort", "ui", "include_closed", "open_now", "upcoming", "tz"}
 
 // searchTimeParams are the repeatable meeting-time filters (see when.go).
 var searchTimeParams = []string{"day", "time"}
@@ -76,6 +76,9 @@ type searchParams struct {
 	UI      string
 	// IncludeClosed asks for services that are not active too.
 	IncludeClosed bool
+	// Remote is how remote services join the results (peerfind.Remote*);
+	// "" means mixed.
+	Remote string
 	// When holds the meeting-time filters and the searcher's time zone.
 	When whenParams
 }
@@ -126,9 +129,19 @@ func parseSearchParams(rawQuery string, lim limits, tax *peerfind.Taxonomy) (sea
 			p.Radius, p.RadiusKM, p.RadiusSet = echo, km, true
 		}
 	}
-	if p.Near != "" && p.Radius == "" {
+	if p.Near != "" && p.Radius == "" && lim.defaultRadiusKM > 0 {
 		p.RadiusKM = lim.defaultRadiusKM
 		p.Radius = formatRadius(lim.defaultRadiusKM)
+	}
+	remote, err := single("remote")
+	if err != nil {
+		return p, err
+	}
+	switch remote = strings.ToLower(strings.TrimSpace(remote)); remote {
+	case "", peerfind.RemoteMixed, peerfind.RemoteApart, peerfind.RemoteExclude, peerfind.RemoteOnly:
+		p.Remote = remote
+	default:
+		return p, invalidParam("remote", "remote must be mixed (default), apart, exclude or only")
 	}
 
 	// Filters, each repeatable and comma-separated.

@@ -37,10 +37,10 @@ func TestParseSearchParams(t *testing.T) {
 	}{
 		{"empty", "", def(searchParams{})},
 		{"text collapsed", "q=%20grief%0A%0Agroup%09", def(searchParams{Text: "grief group"})},
-		{"near default radius and distance sort", "near=95112", def(searchParams{Near: "95112", Radius: "25mi", RadiusKM: 25 * kmPerMile, Sort: "distance"})},
-		{"q and near sorts by relevance", "q=grief&near=95112", def(searchParams{Text: "grief", Near: "95112", Radius: "25mi", RadiusKM: 25 * kmPerMile})},
-		{"explicit distance", "q=grief&near=95112&sort=distance", def(searchParams{Text: "grief", Near: "95112", Radius: "25mi", RadiusKM: 25 * kmPerMile, Sort: "distance"})},
-		{"explicit relevance", "near=95112&sort=relevance", def(searchParams{Near: "95112", Radius: "25mi", RadiusKM: 25 * kmPerMile})},
+		{"near default radius and distance sort", "near=95112", def(searchParams{Near: "95112", Radius: "", RadiusKM: 0, Sort: "distance"})},
+		{"q and near sorts by relevance", "q=grief&near=95112", def(searchParams{Text: "grief", Near: "95112", Radius: "", RadiusKM: 0})},
+		{"explicit distance", "q=grief&near=95112&sort=distance", def(searchParams{Text: "grief", Near: "95112", Radius: "", RadiusKM: 0, Sort: "distance"})},
+		{"explicit relevance", "near=95112&sort=relevance", def(searchParams{Near: "95112", Radius: "", RadiusKM: 0})},
 		{"radius miles", "near=95112&radius=10mi", def(searchParams{Near: "95112", Radius: "10mi", RadiusKM: 10 * kmPerMile, RadiusSet: true, Sort: "distance"})},
 		{"radius km", "near=95112&radius=25km", def(searchParams{Near: "95112", Radius: "25km", RadiusKM: 25, RadiusSet: true, Sort: "distance"})},
 		{"radius bare number is miles", "near=95112&radius=15", def(searchParams{Near: "95112", Radius: "15mi", RadiusKM: 15 * kmPerMile, RadiusSet: true, Sort: "distance"})},
@@ -155,7 +155,8 @@ func TestSearchQuery(t *testing.T) {
 		{"include closed", "include_closed=true", peerfind.Query{Sort: "relevance", Page: 1, PerPage: 10, IncludeClosed: true}},
 		{"label as filter value", "lang=Spanish", peerfind.Query{Filters: map[string][]string{"lang": {"es"}}, Sort: "relevance", Page: 1, PerPage: 10}},
 		{"text", "q=grief", peerfind.Query{Text: "grief", Sort: "relevance", Page: 1, PerPage: 10}},
-		{"near", "near=95112", peerfind.Query{Near: &sj, RadiusKM: 40.2336, Sort: "distance", Page: 1, PerPage: 10}},
+		{"near widens", "near=95112", peerfind.Query{Near: &sj, RadiusKM: 0, Sort: "distance", Page: 1, PerPage: 10}},
+		{"remote apart", "near=95112&remote=Apart", peerfind.Query{Near: &sj, Remote: "apart", Sort: "distance", Page: 1, PerPage: 10}},
 		{"near km", "near=San+Jose,+CA&radius=5km&q=aa", peerfind.Query{Text: "aa", Near: &sj, RadiusKM: 5, Sort: "relevance", Page: 1, PerPage: 10}},
 		{"coordinates", "near=37.3382,-121.8863&radius=1mi", peerfind.Query{Near: &sj, RadiusKM: kmPerMile, Sort: "distance", Page: 1, PerPage: 10}},
 		{"state widens the default radius", "near=CA", peerfind.Query{Near: &orb.Point{-119.3359, 35.356}, RadiusKM: 500, Sort: "distance", Page: 1, PerPage: 10}},
@@ -173,8 +174,11 @@ func TestSearchQuery(t *testing.T) {
 			if !ok {
 				t.Fatal("searcher not called")
 			}
-			if diff := cmp.Diff(tc.want, got, cmpopts.EquateApprox(0, 1e-9)); diff != "" {
+			if diff := cmp.Diff(tc.want, got, cmpopts.EquateApprox(0, 1e-9), cmpopts.IgnoreFields(peerfind.Query{}, "Place")); diff != "" {
 				t.Errorf("query (-want +got):\n%s", diff)
+			}
+			if got.Near != nil && (got.Place == nil || got.Place.Point != *got.Near) {
+				t.Errorf("Place = %+v, want the place near resolved to", got.Place)
 			}
 		})
 	}

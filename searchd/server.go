@@ -67,7 +67,6 @@ const (
 	DefaultMaxPerPage      = 50
 	DefaultPerPage         = 10
 	DefaultMaxFilterValues = 20
-	DefaultRadiusKM        = 25 * kmPerMile // 25 miles
 	DefaultTimeout         = 10 * time.Second
 	DefaultSearchMaxAge    = 60 * time.Second
 )
@@ -126,8 +125,13 @@ type Server struct {
 	// (default 20).
 	MaxFilterValues int
 	// DefaultRadiusKM is the radius around near when radius is absent, in
-	// kilometres (default 25 miles).
+	// kilometres. Zero (the default) widens the radius step by step, 5 to
+	// 100 miles, until enough in-person services match
+	// (peerfind.WidenStepsKM).
 	DefaultRadiusKM float64
+	// Lines are the national lines offered when nothing nearby fits (see
+	// data.NationalLines); nil offers none.
+	Lines *peerfind.NationalLines
 	// Timeout bounds the geocoding and search of one request (default 10s;
 	// negative for none).
 	Timeout time.Duration
@@ -162,7 +166,7 @@ func (s *Server) limits() limits {
 	}
 	l.defaultPerPage = min(def(s.DefaultPerPage, DefaultPerPage), l.maxPerPage)
 	if !(l.defaultRadiusKM >= minRadiusKM && l.defaultRadiusKM <= maxRadiusKM) {
-		l.defaultRadiusKM = DefaultRadiusKM
+		l.defaultRadiusKM = 0 // widen
 	}
 	return l
 }
@@ -272,6 +276,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		Sort:    p.Sort,
 		Page:    p.Page,
 		PerPage: p.PerPage,
+		Remote:  p.Remote,
 
 		IncludeClosed: p.IncludeClosed,
 	}
@@ -279,7 +284,6 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	if s.Now != nil {
 		now = s.Now()
 	}
-	applyWhen(&q, p.When, now)
 	var loc *SearchLocation
 	if p.Near != "" {
 		if s.Geocoder == nil {
@@ -301,18 +305,30 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 			// centroid it would miss most of the state.
 			p.RadiusKM, p.Radius = maxRadiusKM, formatRadius(maxRadiusKM)
 		}
-		q.Near, q.RadiusKM = &pt, p.RadiusKM
+		q.Near, q.RadiusKM, q.Place = &pt, p.RadiusKM, &place
 		loc = newSearchLocation(p.Near, place, p.RadiusKM)
 		loc.Attribution = s.PlaceAttribution
+		// Without tz, times are given in the zone of the searcher's place.
+		if p.When.Loc == nil && place.Timezone != "" {
+			if z, err := time.LoadLocation(place.Timezone); err == nil {
+				p.When.Loc = z
+			}
+		}
 	}
+	applyWhen(&q, p.When, now)
 	res, err := s.Searcher.Search(ctx, q)
 	if err != nil {
 		s.writeErrorWith(w, r, fmt.Errorf("search: %w", err), crisis, p.Text, p.Near)
 		return
 	}
 	resp := newSearchResponse(p, loc, q.Near, res, s.Taxonomy, lim.maxPage)
-	for i := range resp.Results {
-		resp.Results[i].AssuredAgeDays, resp.Results[i].Stale = assuredAge(resp.Results[i].AssuredDate, now)
+	if res.NothingNearby {
+		resp.NothingNearby = newNothingNearby(p, loc, q.Near, res, s.Taxonomy, s.Lines)
+	}
+	for _, list := range resp.lists() {
+		for i := range list {
+			list[i].AssuredAgeDays, list[i].Stale = assuredAge(list[i].AssuredDate, now)
+		}
 	}
 	resp.Crisis = crisis
 	s.writeJSON(w, r, http.StatusOK, resp, s.searchCacheControl())

@@ -31,7 +31,7 @@ func TestPages(t *testing.T) {
 	if strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "default-src 'none'") {
 		t.Errorf("CSP %q is not strict", csp)
 	}
-	for _, want := range []string{`<li class="result">`, `href="/?near=95112&amp;per_page=5&amp;population=lgbtq&amp;q=support"`, `rel="next"`, `href="tel:4085550101"`, `Within 25 mi of ZIP 95112`} {
+	for _, want := range []string{`<li class="result">`, `href="/?near=95112&amp;per_page=5&amp;population=lgbtq&amp;q=support"`, `rel="next"`, `href="tel:4085550101"`, `within 5 mi of ZIP 95112`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("search page lacks %s", want)
 		}

@@ -30,6 +30,7 @@ type searchAnswer struct {
 		Name        string  `json:"name"`
 		RadiusMI    float64 `json:"radius_mi"`
 		RadiusKM    float64 `json:"radius_km"`
+		Message     string  `json:"message"`
 		Attribution string  `json:"attribution"`
 	} `json:"location"`
 	Total      int      `json:"total"`
@@ -235,7 +236,11 @@ func (d *searchPage) build(q url.Values) {
 		d.Summary = fmt.Sprintf(t["many"], resp.Total)
 	}
 	if resp.Location != nil {
-		d.Summary += " " + fmt.Sprintf(t["within"], fmtNum(resp.Location.RadiusMI), resp.Location.Name)
+		if m := resp.Location.Message; m != "" {
+			d.Summary += " " + m + "."
+		} else {
+			d.Summary += " " + fmt.Sprintf(t["within"], fmtNum(resp.Location.RadiusMI), resp.Location.Name)
+		}
 	}
 	for _, f := range resp.Facets {
 		g := filterGroup{ID: f.ID, Label: f.Label}

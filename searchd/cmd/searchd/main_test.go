@@ -86,6 +86,7 @@ type searchAnswer struct {
 		ID         string   `json:"id"`
 		Name       string   `json:"name"`
 		DistanceKM *float64 `json:"distance_km"`
+		Mode       string   `json:"mode"`
 		SourceURL  string   `json:"source_url"`
 		Languages  []struct {
 			ID string `json:"id"`
@@ -151,16 +152,27 @@ func TestDaemonEndToEnd(t *testing.T) {
 	}
 	var got []string
 	prev := -1.0
+	remote := false
 	for _, r := range a.Results {
-		got = append(got, r.ID)
-		if r.DistanceKM == nil || *r.DistanceKM < prev {
+		got = append(got, r.ID+"/"+r.Mode)
+		if r.Mode != "in_person" {
+			// Remote services come after the in-person ones, labelled,
+			// without a distance (where they are based is not a trip).
+			remote = true
+			if r.DistanceKM != nil {
+				t.Errorf("%s (%s): distance %v, want none", r.ID, r.Mode, *r.DistanceKM)
+			}
+			continue
+		}
+		if remote || r.DistanceKM == nil || *r.DistanceKM < prev {
 			t.Errorf("%s: distance %v out of order after %v", r.ID, r.DistanceKM, prev)
 		} else {
 			prev = *r.DistanceKM
 		}
 	}
-	// From the ZIP 95113 centroid: sj-1 0.7 km, sj-4 1.4 km, sj-2 2.6 km, sj-3 6 km.
-	if want := "sj-1 sj-4 sj-2 sj-3"; strings.Join(got, " ") != want {
+	// From the ZIP 95113 centroid: sj-1 0.7 km, sj-4 1.4 km, sj-2 2.6 km;
+	// then the San Jose warmline (by phone) and the online grief circle.
+	if want := "sj-1/in_person sj-4/in_person sj-2/in_person sj-3/phone on-1/online"; strings.Join(got, " ") != want {
 		t.Errorf("near 95113 by distance = %v, want %s", got, want)
 	}
 	if a.Location == nil || a.Location.Kind != "zip" || !strings.Contains(a.Location.Name, "San Jose") {
@@ -249,6 +261,12 @@ func TestShippedDataset(t *testing.T) {
 			for _, r := range a.Results {
 				if tc.maxKM == 0 {
 					break
+				}
+				if r.Mode != "in_person" {
+					if r.Mode != "online" && r.Mode != "phone" {
+						t.Errorf("%s: mode %q, want in_person, online or phone", r.ID, r.Mode)
+					}
+					continue
 				}
 				if r.DistanceKM == nil || *r.DistanceKM > tc.maxKM {
 					t.Errorf("%s at %v km, want within %v km", r.ID, r.DistanceKM, tc.maxKM)

@@ -1,0 +1,408 @@
+package indexer
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+
+	"github.com/peerfind/peerfind"
+)
+
+// This file is where a service is for a searcher: in person near them, in
+// a service area that contains them, or remote (online, by phone) and open
+// to them.
+//
+// A service area given by reference (Kind and Codes) is indexed as tokens
+// in fieldArea ("state:48", "county:48453", "zip:78701", "nationwide"); the
+// searcher's Place carries the codes of the state, county and ZIP around
+// its point (the geocoder finds them in the shipped boundaries), so the
+// match is a term lookup. An area given as a GeoJSON polygon is indexed as
+// a bleve geoshape and matched with a point query.
+
+// Index fields of where a service is.
+const (
+	// fieldArea holds the area tokens of the service's areas, plus
+	// tokenOpen for a remote service that names no area.
+	fieldArea = "area"
+	// fieldShape holds the service areas given as polygons.
+	fieldShape = "area_shape"
+	// fieldMode is how the service is attended (peerfind.Service.Mode).
+	fieldMode = "mode"
+	// fieldRemote is "0" for an in-person service and "1" for a remote
+	// one: sorting by it puts in-person services first.
+	fieldRemote = "remote"
+)
+
+// Area tokens.
+const (
+	tokenNationwide = peerfind.AreaNationwide
+	// tokenOpen marks a remote service that names no service area: it is
+	// open to anyone who can call or connect.
+	tokenOpen = "open"
+)
+
+// AreaResolver resolves a service area given by name or by URI into a
+// reference (Kind and canonical Codes), resolved against the shipped
+// boundaries. homeState is the USPS code of the service's own state, for
+// names such as "statewide". indexer/geocode implements it.
+type AreaResolver interface {
+	ResolveArea(a peerfind.ServiceArea, homeState string) (peerfind.ServiceArea, error)
+}
+
+// resolveAreas gives every area of s that has neither a Kind nor an
+// Extent a reference when r can resolve its name; it returns how many
+// areas stayed descriptive. s is changed in place: the stored record says
+// what its areas resolved to.
+func resolveAreas(s *peerfind.Service, r AreaResolver) (unresolved int) {
+	if r == nil {
+		return 0
+	}
+	home := ""
+	for _, l := range s.Locations {
+		if l.Address.StateProvince != "" {
+			home = l.Address.StateProvince
+			break
+		}
+	}
+	for i, a := range s.ServiceAreas {
+		if a.Kind != "" && len(a.Codes) > 0 || a.Kind == peerfind.AreaNationwide || a.Extent != nil {
+			continue
+		}
+		got, err := r.ResolveArea(a, home)
+		if err != nil || (got.Kind == "" && got.Extent == nil) {
+			unresolved++
+			continue
+		}
+		s.ServiceAreas[i] = got
+	}
+	return unresolved
+}
+
+// areaTokens are the index tokens of a service's areas.
+func areaTokens(s *peerfind.Service) []string {
+	var toks []string
+	for _, a := range s.ServiceAreas {
+		switch a.Kind {
+		case peerfind.AreaNationwide:
+			toks = append(toks, tokenNationwide)
+		case peerfind.AreaState, peerfind.AreaCounty, peerfind.AreaZIP:
+			for _, c := range a.Codes {
+				toks = append(toks, a.Kind+":"+strings.ToUpper(strings.TrimSpace(c)))
+			}
+		}
+	}
+	// An online service that names no area, or a remote one with no
+	// location, is open to all. One whose areas could not be resolved is
+	// not, lest it show everywhere; nor is a phone line with an address,
+	// which most often serves its own region (it matches within the
+	// radius, as it is based there).
+	mode := s.Mode()
+	if len(s.ServiceAreas) == 0 && (mode == peerfind.ModeOnline || mode == peerfind.ModePhone && len(s.Points()) == 0) {
+		toks = append(toks, tokenOpen)
+	}
+	slices.Sort(toks)
+	return slices.Compact(toks)
+}
+
+// PlaceTokens are the area tokens a searcher at p is in: nationwide, and
+// the state (by USPS and FIPS code), county and ZIP codes p carries.
+func PlaceTokens(p *peerfind.Place) []string {
+	toks := []string{tokenNationwide}
+	if p == nil {
+		return toks
+	}
+	for _, t := range []struct{ kind, code string }{
+		{peerfind.AreaState, p.State}, {peerfind.AreaState, p.StateFIPS},
+		{peerfind.AreaCounty, p.CountyFIPS}, {peerfind.AreaZIP, p.ZIP},
+	} {
+		if c := strings.ToUpper(strings.TrimSpace(t.code)); c != "" {
+			toks = append(toks, t.kind+":"+c)
+		}
+	}
+	return toks
+}
+
+// areaShape is the service's polygon areas as one bleve geoshape value (a
+// multipolygon), or nil.
+func areaShape(s *peerfind.Service) map[string]any {
+	var mp orb.MultiPolygon
+	for _, a := range s.ServiceAreas {
+		if a.Extent == nil {
+			continue
+		}
+		switch g := a.Extent.Geometry().(type) {
+		case orb.Polygon:
+			mp = append(mp, g)
+		case orb.MultiPolygon:
+			mp = append(mp, g...)
+		}
+	}
+	if len(mp) == 0 {
+		return nil
+	}
+	coords := make([][][][]float64, len(mp))
+	for i, poly := range mp {
+		coords[i] = make([][][]float64, len(poly))
+		for j, ring := range poly {
+			coords[i][j] = make([][]float64, len(ring))
+			for k, pt := range ring {
+				coords[i][j][k] = []float64{pt.Lon(), pt.Lat()}
+			}
+		}
+	}
+	return map[string]any{"type": "multipolygon", "coordinates": coords}
+}
+
+// ServesPlace reports whether one of s's service areas contains the
+// searcher's place: by reference (nationwide, its state, county or ZIP)
+// or as a polygon around pt.
+func ServesPlace(s *peerfind.Service, p *peerfind.Place, pt orb.Point) bool {
+	toks := PlaceTokens(p)
+	for _, a := range s.ServiceAreas {
+		switch a.Kind {
+		case peerfind.AreaNationwide:
+			return true
+		case peerfind.AreaState, peerfind.AreaCounty, peerfind.AreaZIP:
+			for _, c := range a.Codes {
+				if slices.Contains(toks, a.Kind+":"+strings.ToUpper(strings.TrimSpace(c))) {
+					return true
+				}
+			}
+		}
+		if a.Extent == nil {
+			continue
+		}
+		switch g := a.Extent.Geometry().(type) {
+		case orb.Polygon:
+			if g.Bound().Contains(pt) && planar.PolygonContains(g, pt) {
+				return true
+			}
+		case orb.MultiPolygon:
+			if g.Bound().Contains(pt) && planar.MultiPolygonContains(g, pt) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Parts of the results a location filter selects.
+type part int
+
+const (
+	// partAll is every service for the searcher: based within the
+	// radius, in person and serving their area, or remote and open to
+	// them.
+	partAll part = iota
+	// partInPerson is in-person services within the radius or serving
+	// the searcher's area.
+	partInPerson
+	// partRemote is remote services serving the searcher's area or open
+	// to all.
+	partRemote
+	// partFarther is every in-person service, whatever the distance.
+	partFarther
+	// partLocal is every service based within the radius, however
+	// attended (a local group that meets online), and in-person services
+	// serving the searcher's area.
+	partLocal
+)
+
+// whereQuery is the location filter of a query with Near for one part of
+// the results, radius in kilometres.
+func whereQuery(q peerfind.Query, radiusKM float64, which part) query.Query {
+	pt := *q.Near
+	inPerson := term(fieldMode, peerfind.ModeInPerson)
+	serves := servesQuery(q.Place, pt)
+	within := query.NewGeoDistanceQuery(pt.Lon(), pt.Lat(), fmt.Sprintf("%gkm", radiusKM))
+	within.SetField(fieldLoc)
+	near := query.NewConjunctionQuery([]query.Query{inPerson, within})
+	remote := query.NewConjunctionQuery([]query.Query{
+		query.NewDisjunctionQuery([]query.Query{term(fieldMode, peerfind.ModeOnline), term(fieldMode, peerfind.ModePhone)}),
+		query.NewDisjunctionQuery([]query.Query{term(fieldArea, tokenOpen), servesQuery(q.Place, pt)}),
+	})
+	switch which {
+	case partInPerson:
+		return query.NewDisjunctionQuery([]query.Query{near, query.NewConjunctionQuery([]query.Query{inPerson, serves})})
+	case partRemote:
+		return remote
+	case partFarther:
+		return inPerson
+	case partLocal:
+		return query.NewDisjunctionQuery([]query.Query{within, query.NewConjunctionQuery([]query.Query{inPerson, serves})})
+	}
+	return query.NewDisjunctionQuery([]query.Query{within, query.NewConjunctionQuery([]query.Query{inPerson, serves}), remote})
+}
+
+// servesQuery matches services whose area contains the searcher: a token
+// of their place, or a polygon around pt.
+func servesQuery(p *peerfind.Place, pt orb.Point) query.Query {
+	var any []query.Query
+	for _, t := range PlaceTokens(p) {
+		any = append(any, term(fieldArea, t))
+	}
+	shape, err := query.NewGeoShapeQuery([][][][]float64{{{{pt.Lon(), pt.Lat()}}}}, "point", "intersects")
+	if err == nil {
+		shape.SetField(fieldShape)
+		any = append(any, shape)
+	}
+	return query.NewDisjunctionQuery(any)
+}
+
+func term(field, value string) *query.TermQuery {
+	t := query.NewTermQuery(value)
+	t.SetField(field)
+	return t
+}
+
+// remoteMode is q.Remote with the default applied, or "" when unknown.
+func remoteMode(m string) string {
+	switch m {
+	case "":
+		return peerfind.RemoteMixed
+	case peerfind.RemoteMixed, peerfind.RemoteApart, peerfind.RemoteExclude, peerfind.RemoteOnly:
+		return m
+	}
+	return ""
+}
+
+// relaxed runs q requiring every word of the need and, when nothing
+// matches ("my son uses meth"), again with any word, ranked by how many
+// match.
+func (x *Index) relaxed(ctx context.Context, q peerfind.Query, from, size int, where query.Query, facets bool) (*bleve.SearchResult, []string, error) {
+	res, mark, err := x.run(ctx, q, from, size, query.MatchQueryOperatorAnd, where, facets)
+	if err != nil {
+		return nil, nil, err
+	}
+	if res.Total < relaxBelow && len(strings.Fields(q.Text)) > 1 {
+		return x.run(ctx, q, from, size, query.MatchQueryOperatorOr, where, facets)
+	}
+	return res, mark, nil
+}
+
+// widen picks the radius for a query with Near and no radius: the first
+// of peerfind.WidenStepsKM within which at least peerfind.WidenEnough
+// in-person services match, else the largest.
+func (x *Index) widen(ctx context.Context, q peerfind.Query) (float64, error) {
+	steps := peerfind.WidenStepsKM
+	for _, r := range steps[:len(steps)-1] {
+		res, _, err := x.run(ctx, q, 0, 0, query.MatchQueryOperatorAnd, whereQuery(q, r, partInPerson), false)
+		if err != nil {
+			return 0, err
+		}
+		if res.Total >= peerfind.WidenEnough {
+			return r, nil
+		}
+	}
+	return steps[len(steps)-1], nil
+}
+
+// hits decodes a window of bleve hits and says, for the searcher, how
+// each service is attended, whether it serves their area and how far its
+// nearest in-person location is.
+func (x *Index) hits(res *bleve.SearchResult, q peerfind.Query, now time.Time) ([]peerfind.Hit, error) {
+	out := make([]peerfind.Hit, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		s, err := decodeSource(h)
+		if err != nil {
+			return nil, err
+		}
+		hit := peerfind.Hit{Service: s, Score: h.Score, Mode: s.Mode()}
+		if q.Near != nil {
+			hit.ServesArea = ServesPlace(s, q.Place, *q.Near)
+			// For a remote service this is how far away it is based.
+			if d, ok := nearestKM(*q.Near, s.Points()); ok {
+				hit.DistanceKM = &d
+			}
+		}
+		if st, _, ok := s.NextMeeting(now); ok {
+			st = st.In(now.Location())
+			hit.NextMeeting = &st
+		}
+		out = append(out, hit)
+	}
+	return out, nil
+}
+
+// fallbackHits is how many farther and remote services an answer with
+// nothing nearby offers.
+const fallbackHits = 5
+
+// nearby completes the answer to a query with Near: how many in-person
+// services matched, the remote ones apart when asked, and when nothing in
+// person matched the fallbacks (the nearest farther out, remote ones).
+func (x *Index) nearby(ctx context.Context, q peerfind.Query, mode string, res *bleve.SearchResult, out *peerfind.Results, now time.Time) error {
+	if fr := res.Facets[fieldMode]; fr != nil && fr.Terms != nil {
+		for _, t := range fr.Terms.Terms() {
+			if t.Term == peerfind.ModeInPerson {
+				out.InPerson = uint64(t.Count)
+			}
+		}
+	}
+	side := func(which part, n int, byDistance bool) ([]peerfind.Hit, uint64, error) {
+		sq := q
+		sq.Upcoming = false
+		if byDistance {
+			sq.Sort = peerfind.SortDistance
+		} else {
+			sq.Sort = peerfind.SortRelevance
+		}
+		r, _, err := x.relaxed(ctx, sq, 0, n, whereQuery(q, out.RadiusKM, which), false)
+		if err != nil {
+			return nil, 0, err
+		}
+		hits, err := x.hits(r, q, now)
+		return hits, r.Total, err
+	}
+	var err error
+	if mode == peerfind.RemoteApart {
+		if out.Remote, out.RemoteTotal, err = side(partRemote, max(q.PerPage, 10), false); err != nil {
+			return err
+		}
+	}
+	if mode == peerfind.RemoteOnly || out.InPerson > 0 {
+		return nil
+	}
+	out.NothingNearby = true
+	if out.Farther, _, err = side(partFarther, fallbackHits, true); err != nil {
+		return err
+	}
+	if mode != peerfind.RemoteApart && mode != peerfind.RemoteExclude {
+		out.Remote, out.RemoteTotal, err = side(partRemote, fallbackHits, false)
+	}
+	return err
+}
+
+// blendWindow fetches the rerank window of a mixed query in two parts:
+// the best local matches (based within the radius, or in person and
+// serving the searcher's area) and the best remote ones (a third as
+// many), for blend to interleave.
+func (x *Index) blendWindow(ctx context.Context, q peerfind.Query, radiusKM float64, now time.Time) ([]peerfind.Hit, error) {
+	var out []peerfind.Hit
+	for _, p := range []struct {
+		which part
+		n     int
+	}{{partLocal, rerankWindow}, {partRemote, rerankWindow / 3}} {
+		res, _, err := x.relaxed(ctx, q, 0, p.n, whereQuery(q, radiusKM, p.which), false)
+		if err != nil {
+			return nil, err
+		}
+		hits, err := x.hits(res, q, now)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range hits {
+			if !slices.ContainsFunc(out, func(o peerfind.Hit) bool { return o.Service.ID == h.Service.ID }) {
+				out = append(out, h)
+			}
+		}
+	}
+	return out, nil
+}
