@@ -49,7 +49,7 @@ func server(t *testing.T) (*httptest.Server, []*peerfind.Service) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { idx.Close() })
-	gaz, err := geocode.New(data.GazetteerFS)
+	gaz, err := geocode.New(data.GazetteerFS, geocode.WithBoundariesFS(data.BoundariesFS))
 	if err != nil {
 		t.Fatal(err)
 	}
