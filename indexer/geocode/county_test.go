@@ -134,3 +134,26 @@ func TestGeocodeWithoutBoundaries(t *testing.T) {
 		t.Errorf("county without boundaries: %v", err)
 	}
 }
+
+// TestSuggestCodes checks that suggestions carry their codes.
+func TestSuggestCodes(t *testing.T) {
+	g := gazetteer(t)
+	for _, tt := range []struct {
+		prefix string
+		want   codes
+	}{
+		{"19103", codes{"ZIP 19103 (Philadelphia, PA)", "zip", "PA", "42", "Philadelphia County", "42101", "19103", ""}},
+		{"travis co", codes{"Travis County, TX", "county", "TX", "48", "Travis County", "48453", "", ""}},
+		{"austin, tx", codes{"Austin, TX", "city", "TX", "48", "Travis County", "48453", "78705", ""}},
+		{"texas", codes{"Texas", "state", "TX", "48", "", "", "", ""}},
+	} {
+		got := g.Suggest(tt.prefix, 1)
+		if len(got) != 1 {
+			t.Errorf("Suggest(%q) = %v", tt.prefix, got)
+			continue
+		}
+		if diff := cmp.Diff(tt.want, codesOf(got[0])); diff != "" {
+			t.Errorf("Suggest(%q) mismatch (-want +got):\n%s", tt.prefix, diff)
+		}
+	}
+}

@@ -306,10 +306,16 @@ func TestSuggest(t *testing.T) {
 		n      int
 		want   []string
 	}{
-		{"san jo", 3, []string{"San Jose, CA", "San Joaquin, CA", "San José, PR"}},
-		{"Phila", 2, []string{"Philadelphia, PA", "Philadelphia, MS"}},
-		{"st. lou", 2, []string{"St. Louis, MO", "St. Louis Park, MN"}},
-		{"penn", 2, []string{"Pennsylvania", "Penn Wynne, PA"}},
+		{"san jo", 3, []string{"San Jose, CA", "San Joaquin County, CA", "San Joaquin, CA"}},
+		{"Phila", 2, []string{"Philadelphia, PA", "Philadelphia County, PA"}},
+		{"st. lou", 4, []string{"St. Louis, MO", "St. Louis city, MO", "St. Louis County, MO", "St. Louis Park, MN"}},
+		{"penn", 2, []string{"Pennsylvania", "Pennington County, SD"}},
+		// Counties.
+		{"travis", 2, []string{"Travis County, TX", "Travis Ranch, TX"}},
+		{"travis co", 5, []string{"Travis County, TX"}},
+		{"Travis County, T", 5, []string{"Travis County, TX"}},
+		{"orleans", 3, []string{"Orleans Parish, LA", "Orleans, IN", "Orleans County, NY"}},
+		{"washington county", 3, []string{"Washington County, OR", "Washington County, AR", "Washington County, MD"}},
 		{"springfield, m", 3, []string{"Springfield, MA", "Springfield, MO", "Springfield, MI"}},
 		{"springfield, illinois", 5, []string{"Springfield, IL"}},
 		{"191", 2, []string{"ZIP 19101 (Philadelphia, PA)", "ZIP 19102 (Philadelphia, PA)"}},

@@ -15,7 +15,11 @@ import (
 // Suggest returns up to n places whose names start with prefix, for
 // type-ahead, most populous first. States whose name starts with the
 // prefix, or whose code it is, rank by their total population, so they
-// come before their cities. "Name, S" narrows the cities to the states
+// come before their cities. With boundaries, counties whose full name
+// starts with the prefix ("travis" or "travis co" for Travis County, TX)
+// come too: by a tenth of their population unless the prefix says
+// "county" (a county mostly outranks its own seat otherwise). Every
+// place carries its codes as Geocode's do, but not its time zone. "Name, S" narrows the cities to the states
 // whose code or name starts with "S". A prefix of digits lists the ZIP
 // codes that start with it, in order. Matching is as lenient as
 // Geocode's.
@@ -25,7 +29,11 @@ func (g *Gazetteer) Suggest(prefix string, n int) []peerfind.Place {
 		return nil
 	}
 	if isDigits(prefix) {
-		return g.suggestZIPs(prefix, n)
+		out := g.suggestZIPs(prefix, n)
+		for i := range out {
+			g.complete(&out[i], false)
+		}
+		return out
 	}
 	cityPart, statePart, hasComma := strings.Cut(prefix, ",")
 	city := joinKey(expand(tokens(cityPart)))
@@ -45,10 +53,6 @@ func (g *Gazetteer) Suggest(prefix string, n int) []peerfind.Place {
 		}
 	}
 
-	type hit struct {
-		place peerfind.Place
-		pop   uint64
-	}
 	var hits []hit
 	if !hasComma {
 		for i := range g.states {
@@ -88,12 +92,48 @@ func (g *Gazetteer) Suggest(prefix string, n int) []peerfind.Place {
 			break
 		}
 	}
+	if g.b != nil {
+		hits = append(hits, g.suggestCounties(cityPart, allowed, n)...)
+	}
 	slices.SortStableFunc(hits, func(a, b hit) int { return cmp.Compare(b.pop, a.pop) })
 	out := make([]peerfind.Place, 0, min(n, len(hits)))
 	for _, h := range hits[:min(n, len(hits))] {
+		g.complete(&h.place, false)
 		out = append(out, h.place)
 	}
 	return out
+}
+
+// suggestCounties returns up to n counties whose full name starts with
+// the words of name, in the allowed states when allowed is not nil, with
+// the population they rank by.
+func (g *Gazetteer) suggestCounties(name string, allowed []bool, n int) []hit {
+	words := tokens(name)
+	if len(words) == 0 {
+		return nil
+	}
+	k := countyKeyOf(words)
+	weight := uint64(10)
+	if countyWords(words) {
+		weight = 1
+	} else if last := words[len(words)-1]; len(words) > 1 && strings.HasPrefix("county", last) {
+		weight = 1 // "travis cou"
+	}
+	lo, _ := slices.BinarySearch(g.countyKeys, k)
+	var out []hit
+	for _, key := range g.countyKeys[lo:] {
+		if !strings.HasPrefix(key, k) {
+			break
+		}
+		for _, c := range g.countyKey[key] {
+			if allowed != nil && !allowed[g.stateCode[strings.ToLower(g.b.counties[c].State)]] {
+				continue
+			}
+			out = append(out, hit{g.countyPlace(c), g.counties[c].pop / weight})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b hit) int { return cmp.Compare(b.pop, a.pop) })
+	return out[:min(n, len(out))]
 }
 
 // suggestZIPs returns up to n ZIP codes starting with the digits prefix.
@@ -144,4 +184,10 @@ func (g *Gazetteer) Timezone(pt orb.Point) string {
 		return ""
 	}
 	return g.places[best].tz
+}
+
+// hit is a suggested place with the population it ranks by.
+type hit struct {
+	place peerfind.Place
+	pop   uint64
 }
