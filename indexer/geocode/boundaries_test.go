@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 
 	"github.com/peerfind/peerfind/data"
 	"github.com/peerfind/peerfind/indexer/geocode"
@@ -195,5 +196,36 @@ func BenchmarkLoadBoundaries(b *testing.B) {
 		if _, err := geocode.LoadBoundaries(data.BoundariesFS); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestLocateAgreesWithOrb checks Locate's own point-in-polygon test
+// against planar.MultiPolygonContains on a grid of points over the states.
+func TestLocateAgreesWithOrb(t *testing.T) {
+	b := boundaries(t)
+	n := 0
+	for lat := 18.0; lat < 71.5; lat += 0.37 {
+		for lng := -179.9; lng < -65; lng += 0.53 {
+			p := orb.Point{lng, lat}
+			loc := b.Locate(p)
+			var want *geocode.Region
+			for i := range b.Counties() {
+				c := &b.Counties()[i]
+				if c.Bound.Contains(p) && planar.MultiPolygonContains(c.Geometry, p) {
+					want = c
+					break
+				}
+			}
+			if want == nil {
+				continue
+			}
+			n++
+			if loc.County == nil || loc.County.FIPS != want.FIPS || loc.OffshoreKM != 0 {
+				t.Errorf("Locate(%v) = %+v, orb says %s", p, loc, want.FIPS)
+			}
+		}
+	}
+	if n < 5000 {
+		t.Errorf("only %d points fell in a county", n)
 	}
 }
