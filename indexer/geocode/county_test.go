@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/paulmach/orb"
 
 	"github.com/peerfind/peerfind"
 	"github.com/peerfind/peerfind/data"
@@ -156,4 +157,22 @@ func TestSuggestCodes(t *testing.T) {
 			t.Errorf("Suggest(%q) mismatch (-want +got):\n%s", tt.prefix, diff)
 		}
 	}
+}
+
+// TestTimezoneGrid checks the grid search against a scan of every place
+// (through the exported answer: the zone of the nearest place), on a grid
+// of points over the US and the oceans around it.
+func TestTimezoneGrid(t *testing.T) {
+	g := gazetteer(t)
+	n := 0
+	for lat := -10.0; lat < 75; lat += 1.7 {
+		for lng := -180.0; lng < 180; lng += 2.9 {
+			p := orb.Point{lng, lat}
+			if got, want := g.Timezone(p), g.TimezoneScan(p); got != want {
+				t.Errorf("Timezone(%v) = %q, scan says %q", p, got, want)
+			}
+			n++
+		}
+	}
+	t.Logf("%d points", n)
 }

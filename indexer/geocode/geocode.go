@@ -122,6 +122,9 @@ type Gazetteer struct {
 	// run of order.
 	names []nameRun
 	byKey map[string]int32 // name key → index in names
+	// cellPlaces lists indices into places by 1° grid cell, the places of
+	// cell c being cellPlaces[cellStart[c]:cellStart[c+1]] (Timezone).
+	cellStart, cellPlaces []int32
 
 	// b, when set, are the state and county boundaries; counties holds
 	// what the gazetteer adds to each of b's counties, and countyKey the
