@@ -176,3 +176,21 @@ func TestAreaTokens(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkResolveArea(b *testing.B) {
+	g := gazetteer(b)
+	for _, a := range []peerfind.ServiceArea{
+		{Kind: "county", Codes: []string{"48453"}},
+		{Name: "Texas statewide"},
+		{Name: "Travis County, TX"},
+		{URI: "https://data.census.gov/profile?g=0500000US48453"},
+	} {
+		b.Run(a.Name+a.Kind+a.URI[min(len(a.URI), 8):], func(b *testing.B) {
+			for b.Loop() {
+				if _, err := g.ResolveArea(a, ""); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
