@@ -62,9 +62,11 @@
 // ErrNotFound whose Candidates are the closest names (by edit distance
 // and prefix, most populous first) or the numerically nearest ZIP codes.
 //
-// Boundaries also serves the indexer: ResolveArea turns a service area
-// given by reference into tokens ("state:48", "county:48453"), and
-// AreaTokens gives the same tokens for a searcher's Place.
+// The Gazetteer also serves the indexer: Gazetteer.ResolveArea turns a
+// service area given by reference into tokens ("state:48",
+// "county:48453"), and AreaTokens gives the same tokens for a searcher's
+// Place. Boundaries (LoadBoundaries) is the polygon index underneath,
+// usable alone: Locate, State, County.
 package geocode
 
 import (
