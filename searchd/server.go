@@ -9,6 +9,7 @@
 //	GET /api/v1/search          search (SearchResponse)
 //	GET /api/v1/services/{id}   one full record (ServiceResponse)
 //	GET /api/v1/suggest         type-ahead suggestions (SuggestResponse)
+//	GET /api/v1/places          type-ahead places for near (PlacesResponse)
 //	GET /healthz                liveness ({"status":"ok"})
 //	GET /hsds/...               HSDS 3.0 API (package hsdsapi)
 //	GET /openapi.json           OpenAPI 3.1 of this API (package openapi)
@@ -197,6 +198,7 @@ func (s *Server) Handler() http.Handler {
 	r.HandleFunc("/api/v1/search", s.handleSearch).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/api/v1/services/{id}", s.handleService).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/api/v1/suggest", s.handleSuggest).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/api/v1/places", s.handlePlaces).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/healthz", s.handleHealth).Methods(http.MethodGet, http.MethodHead)
 	// HSDS 3.0 API under /hsds/ and the Meeting Guide feed (package hsdsapi).
 	(&hsdsapi.API{Searcher: s.Searcher, Taxonomy: s.Taxonomy, Geocoder: s.Geocoder, Profile: s.HSDSProfile}).Register(r)

@@ -1,24 +1,39 @@
 // Package geocode is peerfind's offline geocoder. It turns what a searcher
-// types as a location (coordinates, a ZIP code, "City, ST", a state) into
-// a point, using only the gazetteer shipped in data/gazetteer (built by
-// indexer/cmd/gazetteer from Census, USPS, simplemaps and GeoNames data).
+// types as a location (coordinates, a ZIP code, "City, ST", a county, a
+// state) into a point with the codes of the state, county and ZIP code
+// around it, using only the gazetteer shipped in data/gazetteer (built by
+// indexer/cmd/gazetteer from Census, USPS, simplemaps and GeoNames data)
+// and the state and county boundaries in data/boundaries (Census 2017 via
+// us-atlas).
 //
 // A *Gazetteer implements peerfind.Geocoder:
 //
-//	g, err := geocode.New(data.GazetteerFS)
+//	g, err := geocode.New(data.GazetteerFS, geocode.WithBoundariesFS(data.BoundariesFS))
 //	place, err := g.Geocode(ctx, "Philadelphia, PA")
+//
+// Without boundaries it still geocodes everything but counties, and fills
+// only the state codes, the ZIP code given and the time zone.
 //
 // # What Geocode accepts
 //
 //   - "lat,lng", with or without spaces, or "lat lng": "37.33, -121.89".
 //     Out-of-range values are a *peerfind.PlaceError matching ErrInvalid.
-//   - A 5-digit ZIP code or ZIP+4: "19103", "95112-1234". Any ZIP the
-//     USPS uses in the 50 states, DC and Puerto Rico, including PO-box
-//     and single-organisation ZIPs that have no Census area.
+//   - A 5-digit ZIP code or ZIP+4: "19103", "95112-1234", "951121234".
+//     Any ZIP the USPS uses in the 50 states, DC and Puerto Rico,
+//     including PO-box and single-organisation ZIPs that have no Census
+//     area.
 //   - "City, ST", "City ST", "City, State" and "City State" with a
 //     two-letter USPS code or the full state name, optionally followed by
 //     a ZIP ("City, ST 95112"): a known ZIP wins, as it is more precise;
 //     an unknown one is ignored. A trailing ", USA" is ignored.
+//   - A county (with boundaries), with or without its state: "Travis
+//     County, TX", "Travis County Texas", "Travis Co, TX", "Orleans Parish,
+//     LA", "Anchorage Municipality", "Bethel Census Area", "Ponce
+//     Municipio", "Richmond city, VA" (the independent city, not Richmond
+//     County). A bare county name is resolved when only one state has it;
+//     "Washington County" is ambiguous and returns the candidates, most
+//     populous first. The county's point is its most populous place, or
+//     the centroid of its area when it has none.
 //   - A state on its own, by code or name: "PA", "Pennsylvania". A name
 //     that is both a state and a city ("New York", "Washington") is the
 //     state; add the state to get the city ("New York, NY").
@@ -29,12 +44,29 @@
 //     candidates, most populous first). The nicknames "NYC", "Philly"
 //     and "SF" are known too.
 //
+// # What a Place carries
+//
+// Kind is KindCoordinates, KindZIP, KindCity, KindCounty or KindState.
+// Every Place has State and StateFIPS ("TX", "48") when its point is in a
+// state, and its Timezone. Coordinates, ZIP codes and cities also have
+// County and CountyFIPS ("Travis County", "48453", found with
+// Boundaries.Locate: a point in a bay or just offshore counts in the
+// nearest county within OffshoreKM) and ZIP: the ZIP code given, or the
+// one whose centre is nearest the point in the same county. A county has
+// its own codes and no ZIP; a state has no county and no ZIP.
+//
 // Matching ignores case, accents, punctuation and spacing, and treats
 // "St."/"Saint", "Ste."/"Sainte", "Ft."/"Fort", "Mt."/"Mount" alike (see
 // NameKey). Within one state, a name shared by several places means the
 // most populous. Unknown names and ZIP codes return a PlaceError matching
 // ErrNotFound whose Candidates are the closest names (by edit distance
 // and prefix, most populous first) or the numerically nearest ZIP codes.
+//
+// The Gazetteer also serves the indexer: Gazetteer.ResolveArea turns a
+// service area given by reference into tokens ("state:48",
+// "county:48453"), and AreaTokens gives the same tokens for a searcher's
+// Place. Boundaries (LoadBoundaries) is the polygon index underneath,
+// usable alone: Locate, State, County.
 package geocode
 
 import (
@@ -58,6 +90,7 @@ const (
 	KindZIP         = "zip"
 	KindCity        = "city"
 	KindState       = "state"
+	// KindCounty is in counties.go.
 )
 
 // MaxInputLen is the longest input Geocode accepts, in bytes.
@@ -91,6 +124,17 @@ type Gazetteer struct {
 	// run of order.
 	names []nameRun
 	byKey map[string]int32 // name key → index in names
+	// cellPlaces lists indices into places by 1° grid cell, the places of
+	// cell c being cellPlaces[cellStart[c]:cellStart[c+1]] (Timezone).
+	cellStart, cellPlaces []int32
+
+	// b, when set, are the state and county boundaries; counties holds
+	// what the gazetteer adds to each of b's counties, and countyKey the
+	// counties by the name key of their full name, most populous first.
+	b          *Boundaries
+	counties   []countyData
+	countyKey  map[string][]int32
+	countyKeys []string // the keys of countyKey, sorted
 }
 
 type stateEntry struct {
@@ -120,21 +164,58 @@ type nameRun struct {
 
 // New loads the gazetteer from fsys, which must hold the files ZIPsFile,
 // PlacesFile and StatesFile at those paths, as data.GazetteerFS does.
-func New(fsys fs.FS) (*Gazetteer, error) {
+// With WithBoundariesFS(data.BoundariesFS) (or WithBoundaries) it also
+// knows counties: every Place it returns then carries its county and ZIP
+// code, and it geocodes county names.
+func New(fsys fs.FS, opts ...Option) (*Gazetteer, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	g := &Gazetteer{
 		stateCode: make(map[string]uint8),
 		stateName: make(map[string]uint8),
+		b:         o.boundaries,
 	}
-	if err := g.loadStates(fsys); err != nil {
-		return nil, fmt.Errorf("load gazetteer: %w", err)
+	// The boundaries load beside the gazetteer's files.
+	var (
+		bdone = make(chan struct{})
+		berr  error
+	)
+	if o.boundariesFS != nil && g.b == nil {
+		go func() {
+			defer close(bdone)
+			g.b, berr = LoadBoundaries(o.boundariesFS)
+		}()
+	} else {
+		close(bdone)
 	}
-	if err := g.loadZIPs(fsys); err != nil {
-		return nil, fmt.Errorf("load gazetteer: %w", err)
+	err := g.load(fsys)
+	<-bdone
+	if err != nil {
+		return nil, err
 	}
-	if err := g.loadPlaces(fsys); err != nil {
-		return nil, fmt.Errorf("load gazetteer: %w", err)
+	if berr != nil {
+		return nil, berr
+	}
+	if g.b != nil {
+		g.linkCounties()
 	}
 	return g, nil
+}
+
+// load reads the gazetteer's files.
+func (g *Gazetteer) load(fsys fs.FS) error {
+	if err := g.loadStates(fsys); err != nil {
+		return fmt.Errorf("load gazetteer: %w", err)
+	}
+	if err := g.loadZIPs(fsys); err != nil {
+		return fmt.Errorf("load gazetteer: %w", err)
+	}
+	if err := g.loadPlaces(fsys); err != nil {
+		return fmt.Errorf("load gazetteer: %w", err)
+	}
+	return nil
 }
 
 // indexPlaces builds order, names and byKey from places.
@@ -183,6 +264,15 @@ func (g *Gazetteer) run(k string) []int32 {
 // *peerfind.PlaceError matching peerfind.ErrNotFound or
 // peerfind.ErrInvalid.
 func (g *Gazetteer) Geocode(ctx context.Context, s string) (peerfind.Place, error) {
+	p, err := g.geocode(ctx, s)
+	if err != nil {
+		return peerfind.Place{}, err
+	}
+	g.complete(&p, true)
+	return p, nil
+}
+
+func (g *Gazetteer) geocode(ctx context.Context, s string) (peerfind.Place, error) {
 	if err := ctx.Err(); err != nil {
 		return peerfind.Place{}, fmt.Errorf("geocode %q: %w", s, err)
 	}
@@ -250,13 +340,14 @@ func (g *Gazetteer) geocodeName(s, in string) (peerfind.Place, error) {
 		// "City, State": the first part is the city, the last the state.
 		city := joinKey(expand(segs[0]))
 		st, ok := g.stateOf(segs[len(segs)-1])
+		isCounty := g.b != nil && countyWords(segs[0])
 		if !ok {
+			if isCounty {
+				return peerfind.Place{}, g.unknownCounty(s, countyKeyOf(segs[0]), -1)
+			}
 			return peerfind.Place{}, g.unknownPlace(s, city, -1)
 		}
-		if p, ok := g.cityIn(city, st); ok {
-			return p, nil
-		}
-		return peerfind.Place{}, g.unknownPlace(s, city, int(st))
+		return g.nameIn(s, segs[0], st)
 	}
 	toks := segs[0]
 	if st, ok := g.stateOf(toks); ok {
@@ -270,18 +361,54 @@ func (g *Gazetteer) geocodeName(s, in string) (peerfind.Place, error) {
 	}
 	cityToks, st, hasState := g.splitState(toks)
 	if hasState {
-		if p, ok := g.cityIn(joinKey(expand(cityToks)), st); ok {
+		if p, err := g.nameIn(s, cityToks, st); err == nil {
 			return p, nil
 		}
 	}
-	// The words may all be the city's name ("Virginia Beach").
+	// The words may all be the city's name ("Virginia Beach"), or a
+	// county's ("Travis County", "Anchorage Municipality").
+	if g.b != nil && countyWords(toks) {
+		if p, err, ok := g.bareCounty(s, countyKeyOf(toks)); ok {
+			return p, err
+		}
+	}
 	if p, err, ok := g.bareCity(s, whole); ok {
 		return p, err
 	}
+	if p, err, ok := g.bareCounty(s, countyKeyOf(toks)); ok {
+		return p, err
+	}
 	if hasState {
-		return peerfind.Place{}, g.unknownPlace(s, joinKey(expand(cityToks)), int(st))
+		return g.nameIn(s, cityToks, st)
+	}
+	if g.b != nil && countyWords(toks) {
+		return peerfind.Place{}, g.unknownCounty(s, countyKeyOf(toks), -1)
 	}
 	return peerfind.Place{}, g.unknownPlace(s, whole, -1)
+}
+
+// nameIn resolves the words of a city or county name in state st: a name
+// that ends like a county's ("Travis County", "Travis Co", "Orleans
+// Parish") is a county first, any other a city first ("Richmond city",
+// "Carson City" are cities when the gazetteer has them).
+func (g *Gazetteer) nameIn(s string, words []string, st uint8) (peerfind.Place, error) {
+	city, county := joinKey(expand(words)), countyKeyOf(words)
+	isCounty := g.b != nil && countyWords(words)
+	if isCounty {
+		if p, ok := g.countyIn(county, st); ok {
+			return p, nil
+		}
+	}
+	if p, ok := g.cityIn(city, st); ok {
+		return p, nil
+	}
+	if p, ok := g.countyIn(county, st); ok {
+		return p, nil
+	}
+	if isCounty {
+		return peerfind.Place{}, g.unknownCounty(s, county, int(st))
+	}
+	return peerfind.Place{}, g.unknownPlace(s, city, int(st))
 }
 
 // aliases are nicknames of big cities that neither source spells, by
@@ -453,12 +580,13 @@ func (g *Gazetteer) cityName(i int32) string {
 
 func (g *Gazetteer) cityPlace(i int32) peerfind.Place {
 	p := &g.places[i]
-	return peerfind.Place{Name: g.cityName(i), Kind: KindCity, Point: point(p.lat, p.lng)}
+	return peerfind.Place{Name: g.cityName(i), Kind: KindCity, Point: point(p.lat, p.lng),
+		State: g.states[p.state].code}
 }
 
 func (g *Gazetteer) statePlace(st uint8) peerfind.Place {
 	s := &g.states[st]
-	return peerfind.Place{Name: s.name, Kind: KindState, Point: point(s.lat, s.lng)}
+	return peerfind.Place{Name: s.name, Kind: KindState, Point: point(s.lat, s.lng), State: s.code, StateFIPS: s.fips}
 }
 
 // zipPlace returns the place of a ZIP code, if known.
@@ -476,6 +604,8 @@ func (g *Gazetteer) zipPlaceAt(i int) peerfind.Place {
 		Name:  fmt.Sprintf("ZIP %05d (%s, %s)", z.code, z.city, g.states[z.state].code),
 		Kind:  KindZIP,
 		Point: point(z.lat, z.lng),
+		State: g.states[z.state].code,
+		ZIP:   fmt.Sprintf("%05d", z.code),
 	}
 }
 

@@ -260,5 +260,6 @@ func (g *Gazetteer) loadPlaces(fsys fs.FS) error {
 		return fmt.Errorf("parse %s: %w", PlacesFile, err)
 	}
 	g.indexPlaces()
+	g.indexPlaceCells()
 	return nil
 }

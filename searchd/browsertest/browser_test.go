@@ -177,7 +177,7 @@ func newServer(t *testing.T) *searchd.Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { idx.Close() })
-	gaz, err := geocode.New(data.GazetteerFS)
+	gaz, err := geocode.New(data.GazetteerFS, geocode.WithBoundariesFS(data.BoundariesFS))
 	if err != nil {
 		t.Fatal(err)
 	}

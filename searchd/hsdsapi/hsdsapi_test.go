@@ -72,7 +72,7 @@ func fixture(tb testing.TB) ([]*peerfind.Service, *peerfind.Taxonomy) {
 
 func server(tb testing.TB) *httptest.Server {
 	recs, tax := fixture(tb)
-	gaz, err := geocode.New(data.GazetteerFS)
+	gaz, err := geocode.New(data.GazetteerFS, geocode.WithBoundariesFS(data.BoundariesFS))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -49,7 +49,7 @@ func server(t *testing.T) (*httptest.Server, []*peerfind.Service) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { idx.Close() })
-	gaz, err := geocode.New(data.GazetteerFS)
+	gaz, err := geocode.New(data.GazetteerFS, geocode.WithBoundariesFS(data.BoundariesFS))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,6 +121,11 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 		{"/api/v1/services/no-such-record", "/api/v1/services/{id}", 404},
 		{"/api/v1/suggest?q=gri", "/api/v1/suggest", 200},
 		{"/api/v1/suggest?q=", "/api/v1/suggest", 200},
+		{"/api/v1/places?q=travis", "/api/v1/places", 200},
+		{"/api/v1/places?q=191&limit=3", "/api/v1/places", 200},
+		{"/api/v1/places?q=austin,+t&limit=20", "/api/v1/places", 200},
+		{"/api/v1/places?q=", "/api/v1/places", 200},
+		{"/api/v1/places?q=a&limit=50", "/api/v1/places", 400},
 		{"/healthz", "/healthz", 200},
 		{"/feeds/meeting-guide.json", "/feeds/meeting-guide.json", 200},
 		{"/hsds/", "/hsds/", 200},

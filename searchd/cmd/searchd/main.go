@@ -71,7 +71,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	gaz, err := geocode.New(data.GazetteerFS)
+	gaz, err := geocode.New(data.GazetteerFS, geocode.WithBoundariesFS(data.BoundariesFS))
 	if err != nil {
 		return fmt.Errorf("load gazetteer: %w", err)
 	}
