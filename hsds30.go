@@ -282,6 +282,10 @@ func ToHSDS(s *Service, tax *Taxonomy) *HSDSService {
 			if b, err := json.Marshal(a.Extent); err == nil {
 				ha.Extent, ha.ExtentType = string(b), "geojson"
 			}
+		} else if a.Kind != "" {
+			// An area by reference travels as text: "county:48453",
+			// "zip:78701,78702", "nationwide".
+			ha.Extent, ha.ExtentType = areaRefText(a), "text"
 		}
 		h.ServiceAreas = append(h.ServiceAreas, ha)
 	}
@@ -456,7 +460,9 @@ func FromHSDS(h *HSDSService) *Service {
 	}
 	for _, a := range h.ServiceAreas {
 		sa := ServiceArea{Name: a.Name, Description: a.Description, URI: a.URI}
-		if a.Extent != "" {
+		if a.ExtentType == "text" {
+			sa.Kind, sa.Codes = ParseAreaRef(a.Extent)
+		} else if a.Extent != "" {
 			var g geojson.Geometry
 			if err := json.Unmarshal([]byte(a.Extent), &g); err == nil {
 				sa.Extent = &g
@@ -518,4 +524,34 @@ func FromHSDS(h *HSDSService) *Service {
 		_ = json.Unmarshal([]byte(o), &s.OtherSources)
 	}
 	return s
+}
+
+// areaRefText writes an area given by reference as HSDS extent text.
+func areaRefText(a ServiceArea) string {
+	if len(a.Codes) == 0 {
+		return a.Kind
+	}
+	return a.Kind + ":" + strings.Join(a.Codes, ",")
+}
+
+// ParseAreaRef reads an HSDS service_area extent of extent_type "text"
+// written by ToHSDS ("county:48453", "zip:78701,78702", "nationwide");
+// other text gives no
+// reference.
+func ParseAreaRef(s string) (kind string, codes []string) {
+	kind, list, _ := strings.Cut(strings.TrimSpace(s), ":")
+	switch kind {
+	case AreaNationwide:
+		return kind, nil
+	case AreaState, AreaCounty, AreaZIP:
+		for _, c := range strings.Split(list, ",") {
+			if c = strings.TrimSpace(c); c != "" {
+				codes = append(codes, c)
+			}
+		}
+		if len(codes) > 0 {
+			return kind, codes
+		}
+	}
+	return "", nil
 }

@@ -28,7 +28,9 @@ func fullService() *peerfind.Service {
 	s.Schedules = append(s.Schedules, peerfind.Schedule{Freq: "MONTHLY", Interval: 2, ByDay: []string{"2TU", "-1FR"}, OpensAt: "18:30", ClosesAt: "20:00", Timezone: "America/Los_Angeles"},
 		peerfind.Schedule{Description: "by appointment"})
 	poly := geojson.NewGeometry(orb.Polygon{{{-122, 37}, {-121, 37}, {-121, 38}, {-122, 37}}})
-	s.ServiceAreas = []peerfind.ServiceArea{{Name: "Santa Clara County", Description: "all", Extent: poly, URI: "https://example.org/fips/06085"}}
+	s.ServiceAreas = []peerfind.ServiceArea{{Name: "Santa Clara County", Description: "all", Extent: poly, URI: "https://example.org/fips/06085"},
+		{Name: "Texas", Kind: peerfind.AreaState, Codes: []string{"48"}}, {Name: "Austin ZIPs", Kind: peerfind.AreaZIP, Codes: []string{"78701", "78702"}},
+		{Name: "Nationwide", Kind: peerfind.AreaNationwide}}
 	s.SupportTypes, s.Conditions = []string{"emotional", "affiliational"}, []string{"alcohol"}
 	s.Attendance = []string{"in-person", "online"}
 	s.Meeting = &peerfind.Meeting{OpenClosed: "closed", Group: "TNW", Types: []string{"C", "W"}, ConferenceURL: "https://zoom.us/j/1",

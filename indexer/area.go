@@ -72,12 +72,16 @@ func resolveAreas(s *peerfind.Service, r AreaResolver) (unresolved int) {
 		}
 	}
 	for i, a := range s.ServiceAreas {
-		if a.Kind != "" && len(a.Codes) > 0 || a.Kind == peerfind.AreaNationwide || a.Extent != nil {
+		if a.Kind == peerfind.AreaNationwide {
 			continue
 		}
+		// Areas given by reference or as polygons are checked and made
+		// canonical too (USPS to FIPS codes, simplified polygons).
 		got, err := r.ResolveArea(a, home)
 		if err != nil || (got.Kind == "" && got.Extent == nil) {
-			unresolved++
+			if a.Kind == "" && a.Extent == nil {
+				unresolved++
+			}
 			continue
 		}
 		s.ServiceAreas[i] = got
@@ -147,15 +151,19 @@ func areaShape(s *peerfind.Service) map[string]any {
 	if len(mp) == 0 {
 		return nil
 	}
-	coords := make([][][][]float64, len(mp))
+	// bleve reads shapes as decoded JSON: nested []any, not typed slices
+	// (which it silently ignores).
+	coords := make([]any, len(mp))
 	for i, poly := range mp {
-		coords[i] = make([][][]float64, len(poly))
+		rings := make([]any, len(poly))
 		for j, ring := range poly {
-			coords[i][j] = make([][]float64, len(ring))
+			pts := make([]any, len(ring))
 			for k, pt := range ring {
-				coords[i][j][k] = []float64{pt.Lon(), pt.Lat()}
+				pts[k] = []any{pt.Lon(), pt.Lat()}
 			}
+			rings[j] = pts
 		}
+		coords[i] = rings
 	}
 	return map[string]any{"type": "multipolygon", "coordinates": coords}
 }

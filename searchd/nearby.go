@@ -118,14 +118,20 @@ func radiusMessage(ui string, loc *SearchLocation, res *peerfind.Results) string
 	}
 	if ui == "es" {
 		m := fmt.Sprintf("Presencial a menos de %s de %s", r, loc.Name)
+		if loc.County != "" {
+			m += fmt.Sprintf(", o que atienden %s", loc.County)
+		}
 		if from != "" {
-			m += fmt.Sprintf(" (ampliado desde %s para encontrar suficientes resultados)", from)
+			m += fmt.Sprintf(" (ampliado desde %s)", from)
 		}
 		return m
 	}
 	m := fmt.Sprintf("In person within %s of %s", r, loc.Name)
+	if loc.County != "" {
+		m += fmt.Sprintf(", or serving %s", loc.County)
+	}
 	if from != "" {
-		m += fmt.Sprintf(" (widened from %s to find enough)", from)
+		m += fmt.Sprintf(" (widened from %s)", from)
 	}
 	return m
 }

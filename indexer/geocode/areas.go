@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/planar"
 	"github.com/paulmach/orb/simplify"
 
@@ -469,4 +470,32 @@ func clipName(s string) string {
 		return s[:80] + "…"
 	}
 	return s
+}
+
+// ServiceAreas adapts ResolveArea to the indexer's AreaResolver: it
+// returns the area with its Kind and canonical Codes (state and county
+// FIPS, ZIP codes), or with its simplified Extent, keeping its name and
+// description.
+func (g *Gazetteer) ServiceAreas() ServiceAreaResolver { return ServiceAreaResolver{g} }
+
+// ServiceAreaResolver resolves peerfind.ServiceArea values in place; see
+// Gazetteer.ServiceAreas.
+type ServiceAreaResolver struct{ g *Gazetteer }
+
+// ResolveArea resolves a against the boundaries; homeState is the
+// service's own state, for "statewide".
+func (r ServiceAreaResolver) ResolveArea(a peerfind.ServiceArea, homeState string) (peerfind.ServiceArea, error) {
+	res, err := r.g.ResolveArea(a, homeState)
+	if err != nil {
+		return a, err
+	}
+	out := a
+	out.Kind, out.Codes = res.Kind, res.Codes
+	if res.Extent != nil {
+		out.Extent = geojson.NewGeometry(res.Extent)
+	}
+	if strings.TrimSpace(out.Name) == "" && len(res.Names) > 0 {
+		out.Name = strings.Join(res.Names, "; ")
+	}
+	return out, nil
 }

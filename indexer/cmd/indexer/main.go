@@ -19,6 +19,7 @@ import (
 	"github.com/peerfind/peerfind"
 	"github.com/peerfind/peerfind/data"
 	"github.com/peerfind/peerfind/indexer"
+	"github.com/peerfind/peerfind/indexer/geocode"
 	"github.com/peerfind/peerfind/indexer/ingest"
 )
 
@@ -78,7 +79,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "read %d records in %s\n", len(recs), time.Since(start).Round(time.Millisecond))
 
-	opts := indexer.BuildOptions{Taxonomy: tax}
+	// Service areas given by name ("Travis County, TX") are resolved
+	// against the shipped boundaries.
+	gaz, err := geocode.New(data.GazetteerFS, geocode.WithBoundariesFS(data.BoundariesFS))
+	if err != nil {
+		return fmt.Errorf("load gazetteer: %w", err)
+	}
+	opts := indexer.BuildOptions{Taxonomy: tax, Areas: gaz.ServiceAreas()}
 	for _, rep := range reports {
 		for _, s := range rep.Skipped {
 			opts.Skipped = append(opts.Skipped, indexer.Rejection{ID: s.Item, Source: rep.Source, Reason: s.Reason})
@@ -107,5 +114,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, " (reasons in %s)", path.Join(*out, "rejected.jsonl"))
 	}
 	fmt.Fprintln(stdout)
+	if stats.AreasUnresolved > 0 {
+		fmt.Fprintf(stdout, "%d service areas are known only by a name the boundaries do not resolve; they are kept as text\n", stats.AreasUnresolved)
+	}
 	return nil
 }

@@ -389,10 +389,13 @@ func (sv *service) record(src Source, tax *peerfind.Taxonomy, rep *peerfind.Repo
 		}
 		if g := extent(a.Extent); g != nil {
 			sa.Extent = g
+		} else if k, codes := refExtent(a.Extent); k != "" {
+			// An area by reference, as peerfind's export writes it.
+			sa.Kind, sa.Codes = k, codes
 		} else if len(bytes.TrimSpace(a.Extent)) > 0 && string(bytes.TrimSpace(a.Extent)) != "null" {
 			warn("dropped service area extent: not a GeoJSON polygon")
 		}
-		if sa.Name != "" || sa.Extent != nil {
+		if sa.Name != "" || sa.Extent != nil || sa.Kind != "" {
 			s.ServiceAreas = append(s.ServiceAreas, sa)
 		}
 	}
@@ -643,3 +646,13 @@ func appendUnique(l []string, s string) []string {
 }
 
 func clipErr(err error) string { return textutil.Truncate(err.Error(), 160) }
+
+// refExtent reads an extent that is a JSON string naming areas by
+// reference ("county:48453"), or returns "".
+func refExtent(raw []byte) (string, []string) {
+	var txt string
+	if json.Unmarshal(raw, &txt) != nil {
+		return "", nil
+	}
+	return peerfind.ParseAreaRef(txt)
+}

@@ -92,7 +92,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv := &searchd.Server{Searcher: idx, Geocoder: gaz, Taxonomy: tax, Crisis: crisis, Logger: logger, PlaceAttribution: data.GazetteerAttribution}
+	lines, err := data.NationalLines()
+	if err != nil {
+		return err
+	}
+	srv := &searchd.Server{Searcher: idx, Geocoder: gaz, Taxonomy: tax, Crisis: crisis, Lines: lines, Logger: logger, PlaceAttribution: data.GazetteerAttribution}
 	for _, o := range strings.Split(*origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			if !strings.HasPrefix(o, "https://") && !strings.HasPrefix(o, "http://") {

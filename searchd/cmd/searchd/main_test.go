@@ -124,6 +124,21 @@ func get(t *testing.T, url string) (int, searchAnswer) {
 	return resp.StatusCode, a
 }
 
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s: status %d", url, resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("%s: decode: %v", url, err)
+	}
+}
+
 func readRecords(t *testing.T, path string) []*peerfind.Service {
 	t.Helper()
 	f, err := os.Open(path)
@@ -182,6 +197,47 @@ func TestDaemonEndToEnd(t *testing.T) {
 	status, a = get(t, base+"/api/v1/search?q=grupo&lang=es&near=San+Jose,+CA")
 	if status != http.StatusOK || a.Total != 1 || a.Results[0].ID != "sj-2" {
 		t.Errorf("Spanish query: status %d, %+v", status, a)
+	}
+
+	// A rural ZIP with nothing close: never a dead end.
+	var far struct {
+		Location struct {
+			RadiusMI float64 `json:"radius_mi"`
+			Widened  bool    `json:"widened"`
+			Message  string  `json:"message"`
+			County   string  `json:"county"`
+		} `json:"location"`
+		NothingNearby *struct {
+			Message string `json:"message"`
+			Farther []struct {
+				ID         string   `json:"id"`
+				DistanceMI *float64 `json:"distance_mi"`
+			} `json:"farther"`
+			Remote []struct {
+				ID   string `json:"id"`
+				Mode string `json:"mode"`
+			} `json:"remote"`
+			NationalLines []struct {
+				ID, Name, Phone string
+			} `json:"national_lines"`
+		} `json:"nothing_nearby"`
+	}
+	getJSON(t, base+"/api/v1/search?near=59001", &far)
+	switch n := far.NothingNearby; {
+	case n == nil:
+		t.Fatal("near 59001 (Absarokee, MT): no nothing_nearby block")
+	case !far.Location.Widened || far.Location.RadiusMI != 100 || !strings.Contains(far.Location.Message, "100 mi"):
+		t.Errorf("location %+v, want widened to 100 mi and saying so", far.Location)
+	case far.Location.County != "Stillwater County":
+		t.Errorf("county %q, want Stillwater County", far.Location.County)
+	case len(n.Farther) == 0 || n.Farther[0].DistanceMI == nil || *n.Farther[0].DistanceMI < 100:
+		t.Errorf("farther %+v, want the nearest matches beyond 100 mi", n.Farther)
+	case len(n.Remote) == 0 || n.Remote[0].ID != "on-1" || n.Remote[0].Mode != "online":
+		t.Errorf("remote %+v, want the online grief circle", n.Remote)
+	case len(n.NationalLines) == 0 || n.NationalLines[0].Phone == "":
+		t.Errorf("national lines %+v, want some with phone numbers", n.NationalLines)
+	case !strings.Contains(n.Message, "Nothing in person within 100 mi"):
+		t.Errorf("message %q", n.Message)
 	}
 
 	for _, bad := range []string{
