@@ -11,12 +11,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/peerfind/peerfind"
 	"github.com/peerfind/peerfind/data"
 	hsdsprofile "github.com/peerfind/peerfind/data/hsds-profile"
 	"github.com/peerfind/peerfind/indexer"
@@ -44,6 +46,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	drain := fs.Duration("shutdown-timeout", 10*time.Second, "how long to let requests finish on shutdown")
 	origins := fs.String("cors-origins", "", "comma-separated origins allowed to call the API from a browser (e.g. https://clinic.example); empty allows any site")
 	dev := fs.Bool("dev", false, "serve the widget from searchd/widget on disk (edit and reload, no rebuild)")
+	streets := fs.String("street-geocoder", "", "optional Nominatim-compatible search URL (e.g. http://127.0.0.1:8088/search) for street addresses the offline gazetteer cannot place; the typed address is sent there, nothing else is; empty: fully offline")
 	opsf := addOpsFlags(fs) // ops.go
 	// Every flag may come from the environment (PEERFIND_INDEX, ...); the
 	// command line overrides it.
@@ -96,7 +99,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv := &searchd.Server{Searcher: idx, Geocoder: gaz, Taxonomy: tax, Crisis: crisis, Lines: lines, Logger: logger, PlaceAttribution: data.GazetteerAttribution}
+	var geocoder peerfind.Geocoder = gaz
+	if *streets != "" {
+		if u, err := url.Parse(*streets); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("-street-geocoder: %q is not an http(s) URL", *streets)
+		}
+		geocoder = geocode.WithStreets{Gazetteer: gaz, Streets: &geocode.Streets{Endpoint: *streets, UserAgent: "peerfind searchd (+https://github.com/peerfind/peerfind)"}}
+		logger.Info("street addresses go to the street geocoder", "url", *streets)
+	}
+	srv := &searchd.Server{Searcher: idx, Geocoder: geocoder, Taxonomy: tax, Crisis: crisis, Lines: lines, Logger: logger, PlaceAttribution: data.GazetteerAttribution}
 	for _, o := range strings.Split(*origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			if !strings.HasPrefix(o, "https://") && !strings.HasPrefix(o, "http://") {
