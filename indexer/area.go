@@ -169,14 +169,16 @@ func areaShape(s *peerfind.Service) map[string]any {
 }
 
 // ServesPlace reports whether one of s's service areas contains the
-// searcher's place: by reference (nationwide, its state, county or ZIP)
-// or as a polygon around pt.
+// searcher's place: by reference (its state, county or ZIP; nationwide
+// for a remote service) or as a polygon around pt.
 func ServesPlace(s *peerfind.Service, p *peerfind.Place, pt orb.Point) bool {
 	toks := PlaceTokens(p)
 	for _, a := range s.ServiceAreas {
 		switch a.Kind {
 		case peerfind.AreaNationwide:
-			return true
+			if s.Mode() != peerfind.ModeInPerson {
+				return true
+			}
 		case peerfind.AreaState, peerfind.AreaCounty, peerfind.AreaZIP:
 			for _, c := range a.Codes {
 				if slices.Contains(toks, a.Kind+":"+strings.ToUpper(strings.TrimSpace(c))) {
@@ -228,13 +230,15 @@ const (
 func whereQuery(q peerfind.Query, radiusKM float64, which part) query.Query {
 	pt := *q.Near
 	inPerson := term(fieldMode, peerfind.ModeInPerson)
-	serves := servesQuery(q.Place, pt)
+	// An in-person service "nationwide" serves people who travel to it;
+	// it is not nearby for everyone, so only its other areas count.
+	serves := servesQuery(q.Place, pt, false)
 	within := query.NewGeoDistanceQuery(pt.Lon(), pt.Lat(), fmt.Sprintf("%gkm", radiusKM))
 	within.SetField(fieldLoc)
 	near := query.NewConjunctionQuery([]query.Query{inPerson, within})
 	remote := query.NewConjunctionQuery([]query.Query{
 		query.NewDisjunctionQuery([]query.Query{term(fieldMode, peerfind.ModeOnline), term(fieldMode, peerfind.ModePhone)}),
-		query.NewDisjunctionQuery([]query.Query{term(fieldArea, tokenOpen), servesQuery(q.Place, pt)}),
+		query.NewDisjunctionQuery([]query.Query{term(fieldArea, tokenOpen), servesQuery(q.Place, pt, true)}),
 	})
 	switch which {
 	case partInPerson:
@@ -250,10 +254,13 @@ func whereQuery(q peerfind.Query, radiusKM float64, which part) query.Query {
 }
 
 // servesQuery matches services whose area contains the searcher: a token
-// of their place, or a polygon around pt.
-func servesQuery(p *peerfind.Place, pt orb.Point) query.Query {
+// of their place (nationwide only when asked), or a polygon around pt.
+func servesQuery(p *peerfind.Place, pt orb.Point, nationwide bool) query.Query {
 	var any []query.Query
 	for _, t := range PlaceTokens(p) {
+		if t == tokenNationwide && !nationwide {
+			continue
+		}
 		any = append(any, term(fieldArea, t))
 	}
 	shape, err := query.NewGeoShapeQuery([][][][]float64{{{{pt.Lon(), pt.Lat()}}}}, "point", "intersects")

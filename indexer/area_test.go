@@ -274,6 +274,11 @@ func TestNothingNearby(t *testing.T) {
 	if _, ok := findHit(res.Remote, "tx-warmline"); ok {
 		t.Error("the Texas warmline offered in Montana")
 	}
+	// An in-person center whose area is "nationwide" is not nearby for
+	// everyone: in Montana it is only a farther match.
+	if _, ok := findHit(res.Hits, "berkeley-nationwide"); ok {
+		t.Error("an in-person center in Berkeley counts as nearby in Montana")
+	}
 }
 
 func TestBlend(t *testing.T) {
