@@ -181,7 +181,11 @@ func newServer(t *testing.T) *searchd.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &searchd.Server{Searcher: idx, Geocoder: gaz, Taxonomy: tax, PlaceAttribution: data.GazetteerAttribution}
+	lines, err := data.NationalLines()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &searchd.Server{Searcher: idx, Geocoder: gaz, Taxonomy: tax, Lines: lines, PlaceAttribution: data.GazetteerAttribution}
 	return srv
 }
 
@@ -211,6 +215,7 @@ func TestBrowser(t *testing.T) {
 	mux.HandleFunc("GET /{$}", page(`near="95112" per-page="5" accent="#6a1b9a"`, "en"))
 	mux.HandleFunc("GET /es", page(`near="San Jose, CA" ui="es" per-page="5"`, "es"))
 	mux.HandleFunc("GET /preset", page(`near="95112" population="lgbtq" remote="true" per-page="5"`, "en"))
+	mux.HandleFunc("GET /rural", page(`near="59001" per-page="5"`, "en"))
 	mux.HandleFunc("GET /partner.css", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/css")
 		fmt.Fprint(w, partnerCSS)

@@ -42,6 +42,37 @@ func TestPages(t *testing.T) {
 		}
 	}
 
+	// Remote services are labelled; with remote=apart they get their own
+	// section after the in-person list.
+	_, body = get("/?near=95112&remote=apart")
+	for _, want := range []string{`<span class="mode">By phone</span>`, `<h2 id="remote-h" class="section">Online and phone groups (`, `<option value="apart" selected>`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("remote=apart page lacks %s", want)
+		}
+	}
+	if i, j := strings.Index(body, `id="results-h"`), strings.Index(body, `id="remote-h"`); i < 0 || j < i {
+		t.Error("the remote section does not follow the in-person results")
+	}
+
+	// Nothing nearby is never a dead end: farther matches, remote groups
+	// and national lines, in that order, with working links.
+	_, body = get("/?near=59001")
+	order := []string{`Nothing in person nearby`, `Nearest, farther away`, `id="nearby-remote-h"`, `National lines`, `href="tel:18006624357"`}
+	last := -1
+	for _, want := range order {
+		i := strings.Index(body, want)
+		if i < 0 || i < last {
+			t.Errorf("nothing-nearby page: %q missing or out of order", want)
+		}
+		last = i
+	}
+	_, body = get("/?near=59001&ui=es")
+	for _, want := range []string{`Nada presencial cerca`, `Líneas nacionales`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("Spanish nothing-nearby page lacks %s", want)
+		}
+	}
+
 	_, body = get("/?q=onerror")
 	if strings.Contains(body, HostileName) || !strings.Contains(body, "&lt;img src=x onerror=alert(1)&gt;") {
 		t.Error("the hostile name is not escaped on the search page")

@@ -235,7 +235,7 @@ try {
     await w.locator('p.status').filter({ hasText: /resultados?/ }).waitFor({ timeout: 15000 });
     check(await w.getByRole('button', { name: 'Buscar' }).count() === 1, 'the Search button says Buscar');
     check(await w.getByLabel('¿Qué tipo de apoyo busca?').count() === 1, 'the labels are in Spanish');
-    check(/cerca de/.test(await w.locator('p.status').textContent()), 'the status is in Spanish');
+    check(/cerca de|a menos de/.test(await w.locator('p.status').textContent()), 'the status is in Spanish');
     await shot(page, 'widget-phone-es.png');
     check(log.csp.length === 0, `no CSP violation (${log.csp.join(' | ')})`);
     const bad = await axeCheck(page);
@@ -251,7 +251,31 @@ try {
     const w = page.locator('peerfind-search');
     await w.locator('p.status').filter({ hasText: /results?/ }).waitFor({ timeout: 15000 });
     check(await w.locator('button.chip[data-term="lgbtq"][aria-pressed="true"]').count() === 1, 'the population preset is a pressed chip');
-    check(await w.locator('button.chip[data-term="online"][aria-pressed="true"]').count() === 1, 'remote="true" filters on online attendance');
+    const modes = await w.locator('li.result .meta .mode').allTextContents();
+    check(modes.length > 0 && modes.length === await w.locator('li.result').count(), `remote="true" shows only online and phone services, labelled (${modes.join(', ')})`);
+    await ctx.close();
+  }
+  {
+    // A place with nothing in person nearby: never a dead end.
+    current = 'nothing nearby';
+    const ctx = await browser.newContext({ viewport: PHONE, isMobile: true });
+    const page = await ctx.newPage();
+    const log = newLog();
+    watch(page, log);
+    await page.goto(PARTNER + '/rural');
+    const w = page.locator('peerfind-search');
+    const more = w.locator('div.more');
+    await more.locator('ul.lines').waitFor({ timeout: 15000 });
+    const heads = await more.locator('h2.sub').allTextContents();
+    check(heads[0] === 'Nothing in person nearby' && heads.indexOf('National lines') === heads.length - 1, `the block says so and ends with national lines (${heads.join(' / ')})`);
+    check(await more.locator('ul.lines a[href^="tel:"]').count() > 0, 'national lines are tap-to-call links');
+    check(await more.locator('li.result .meta .mode').count() > 0, 'remote groups in the block are labelled');
+    check(/100 mi/.test(await w.locator('p.status').textContent()), 'the status says how far the search looked');
+    await shot(page, 'widget-phone-nothing-nearby.png');
+    check(log.foreign.length === 0, 'no request to another origin');
+    check(log.csp.length === 0, `no CSP violation (${log.csp.join(' | ')})`);
+    const bad = await axeCheck(page);
+    check(bad.length === 0, `axe: no serious violations (${bad.map((v) => v.id).join(', ')})`);
     await ctx.close();
   }
   {

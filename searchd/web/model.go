@@ -41,6 +41,29 @@ type searchAnswer struct {
 	// Crisis is shown first when the API sends it (a crisis line for
 	// searches that suggest someone is in danger).
 	Crisis *crisis `json:"crisis"`
+	// Remote holds the remote services apart (remote=apart).
+	Remote *struct {
+		Total   int      `json:"total"`
+		Results []result `json:"results"`
+	} `json:"remote"`
+	// NothingNearby is the fallbacks when nothing in person matched.
+	NothingNearby *struct {
+		Message       string         `json:"message"`
+		Farther       []result       `json:"farther"`
+		Remote        []result       `json:"remote"`
+		RemoteTotal   int            `json:"remote_total"`
+		NationalLines []nationalLine `json:"national_lines"`
+	} `json:"nothing_nearby"`
+}
+
+// nationalLine is a national line offered when nothing nearby fits.
+type nationalLine struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Phone       string `json:"phone"`
+	SMS         string `json:"sms"`
+	URL         string `json:"url"`
+	Hours       string `json:"hours"`
 }
 
 // crisis is the crisis block of a search answer.
@@ -78,9 +101,15 @@ type result struct {
 	Phone        string   `json:"phone"`
 	URL          string   `json:"url"`
 	Schedule     string   `json:"schedule"`
-	NextMeeting  string   `json:"next_meeting"`
-	Status       string   `json:"status"`
-	Meeting      *struct {
+	// Mode is in_person, online or phone; ServesYourArea is true when
+	// one of the service's areas holds the searcher's place.
+	Mode           string `json:"mode"`
+	ServesYourArea bool   `json:"serves_your_area"`
+	// ScheduleYourTime is the schedule in the searcher's zone.
+	ScheduleYourTime string `json:"schedule_your_time"`
+	NextMeeting      string `json:"next_meeting"`
+	Status           string `json:"status"`
+	Meeting          *struct {
 		OpenClosed    string `json:"open_closed"`
 		ConferenceURL string `json:"conference_url"`
 	} `json:"meeting"`
@@ -164,6 +193,7 @@ type searchPage struct {
 	base
 	Q, Near, Radius string
 	Radii           []link
+	RemoteModes     []link
 	Searched        bool
 	Resp            searchAnswer
 	Candidates      []link
@@ -177,6 +207,23 @@ type searchPage struct {
 	// Summary says how many results, in the UI language.
 	Summary string
 	Items   []item
+	// RemoteItems are the remote services listed apart (remote=apart).
+	RemoteItems []item
+	RemoteTotal int
+	// Nearby is the "nothing nearby" block, or nil.
+	Nearby *nearbyBlock
+}
+
+// nearbyBlock is what the page offers when nothing in person matched:
+// farther matches, remote groups and national lines, in that order.
+type nearbyBlock struct {
+	Message string
+	// AllRemote links to every remote service that fits, when the block
+	// shows only some.
+	AllRemote link
+	Farther   []item
+	Remote    []item
+	Lines     []nationalLine
 }
 
 // filterGroup is one facet's links.
@@ -193,6 +240,10 @@ type item struct {
 	Distance string
 	Tel      string // the phone's digits, for a tel: link
 	Tags     []string
+	// ModeLabel says "Online" or "By phone" for a remote service.
+	ModeLabel string
+	// AreaLabel says "Serves your area" when it does.
+	AreaLabel string
 	// N numbers the result on the page, for element ids.
 	N int
 }
@@ -290,22 +341,61 @@ func (d *searchPage) build(q url.Values) {
 			d.Pages = append(d.Pages, link{Label: strconv.Itoa(n), URL: pageURL(n), Current: n == resp.Page})
 		}
 	}
-	for i, r := range resp.Results {
-		it := item{result: r, N: i + 1, Href: "/services/" + url.PathEscape(r.ID), Tel: telDigits(r.Phone)}
-		if d.UI == "es" {
-			it.Href += "?ui=es"
+	n := 0
+	items := func(rs []result) []item {
+		var out []item
+		for _, r := range rs {
+			n++
+			out = append(out, d.item(r, n))
 		}
-		if r.DistanceMI != nil {
-			it.Distance = fmt.Sprintf(t["distance"], fmtNum(*r.DistanceMI))
+		return out
+	}
+	d.Items = items(resp.Results)
+	if resp.Remote != nil {
+		d.RemoteItems, d.RemoteTotal = items(resp.Remote.Results), resp.Remote.Total
+	}
+	if nn := resp.NothingNearby; nn != nil {
+		d.Nearby = &nearbyBlock{Message: nn.Message, Farther: items(nn.Farther), Remote: items(nn.Remote), Lines: nn.NationalLines}
+		// Nothing in person: the main list holds only remote services,
+		// which the block shows; a link leads to all of them.
+		d.Items, d.Prev, d.Next, d.Pages = nil, "", "", nil
+		if nn.RemoteTotal > len(nn.Remote) {
+			v := cloneValues(q)
+			v.Set("remote", peerfind.RemoteOnly)
+			v.Del("page")
+			d.Nearby.AllRemote = link{URL: "/?" + v.Encode(), Label: fmt.Sprintf(t["allremote"], nn.RemoteTotal)}
 		}
-		for _, a := range r.Attendance {
+	}
+}
+
+// item shapes one result for the page; n numbers it for element ids.
+func (d *searchPage) item(r result, n int) item {
+	t := d.T
+	it := item{result: r, N: n, Href: "/services/" + url.PathEscape(r.ID), Tel: telDigits(r.Phone)}
+	if d.UI == "es" {
+		it.Href += "?ui=es"
+	}
+	if r.DistanceMI != nil {
+		it.Distance = fmt.Sprintf(t["distance"], fmtNum(*r.DistanceMI))
+	}
+	switch r.Mode {
+	case peerfind.ModeOnline:
+		it.ModeLabel = t["modeonline"]
+	case peerfind.ModePhone:
+		it.ModeLabel = t["modephone"]
+	}
+	if r.ServesYourArea {
+		it.AreaLabel = t["servesarea"]
+	}
+	for _, a := range r.Attendance {
+		if a.Label != it.ModeLabel {
 			it.Tags = append(it.Tags, a.Label)
 		}
-		if r.Cost != nil {
-			it.Tags = append(it.Tags, r.Cost.Label)
-		}
-		d.Items = append(d.Items, it)
 	}
+	if r.Cost != nil {
+		it.Tags = append(it.Tags, r.Cost.Label)
+	}
+	return it
 }
 
 // splitValues splits comma-separated filter values.
@@ -353,6 +443,19 @@ func radiusOptions(ui, cur string) []link {
 			l.Label = strings.TrimSuffix(mi, "mi") + " mi"
 		}
 		out = append(out, l)
+	}
+	return out
+}
+
+// remoteOptions are the choices of how online and phone groups show.
+func remoteOptions(ui, cur string) []link {
+	var out []link
+	for _, m := range []string{"", peerfind.RemoteApart, peerfind.RemoteExclude, peerfind.RemoteOnly} {
+		key := "remote" + m
+		if m == "" {
+			key = "remotemixed"
+		}
+		out = append(out, link{URL: m, Label: texts[ui][key], Selected: m == cur || (m == "" && cur == peerfind.RemoteMixed)})
 	}
 	return out
 }

@@ -44,7 +44,14 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"join":     strings.Join,
 	"tel":      telDigits,
 	"nextmeet": nextMeeting,
+	"itemctx":  func(it item, page *searchPage) itemCtx { return itemCtx{It: it, Page: page} },
 }).ParseFS(templateFS, "templates/*.html"))
+
+// itemCtx is what the "item" template sees: one result and its page.
+type itemCtx struct {
+	It   item
+	Page *searchPage
+}
 
 // Pages renders the HTML pages from the answers of the JSON API.
 type Pages struct {
@@ -98,7 +105,7 @@ func render(w http.ResponseWriter, r *http.Request, status int, name string, dat
 }
 
 // pageParams are the parameters the search page passes on to the API.
-var pageParams = append([]string{"q", "near", "radius", "page", "per_page", "sort", "ui", "include_closed"}, peerfind.Facets...)
+var pageParams = append([]string{"q", "near", "radius", "remote", "page", "per_page", "sort", "ui", "include_closed"}, peerfind.Facets...)
 
 // uiLang returns "es" when the request asks for the Spanish UI.
 func uiLang(r *http.Request) string {
@@ -125,6 +132,7 @@ func (p *Pages) Search(w http.ResponseWriter, r *http.Request) {
 	d.Title = d.T["title"]
 	d.Q, d.Near, d.Radius = q.Get("q"), q.Get("near"), q.Get("radius")
 	d.Radii = radiusOptions(ui, d.Radius)
+	d.RemoteModes = remoteOptions(ui, q.Get("remote"))
 	d.OtherUI = otherUI(q, ui)
 	status := http.StatusOK
 	if len(q) > 0 && !(len(q) == 1 && q.Has("ui")) {
@@ -148,7 +156,7 @@ func (p *Pages) Search(w http.ResponseWriter, r *http.Request) {
 			d.build(q)
 		}
 	}
-	render(w, r, status, "search.html", d)
+	render(w, r, status, "search.html", &d)
 }
 
 // Service handles the "GET /services/{id}" route: one service, with its

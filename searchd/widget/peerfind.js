@@ -42,6 +42,8 @@
       open: 'Open meeting: anyone may attend.', closed: 'Closed meeting: for people who share the problem.',
       by: 'Search by peerfind', add: 'Add to referral list', refList: 'Printable referral list ({n})', geoFail: 'Your location is not available.', cost: 'Cost',
       languages: 'Languages', kinds: 'Kind of support', forWho: 'For', attendance: 'Attendance',
+      online: 'Online', phoneM: 'By phone', serves: 'Serves your area', yourTime: 'your time', nothing: 'Nothing in person nearby',
+      farther: 'Nearest, farther away', remoteH: 'Online and phone groups', lines: 'National lines', text: 'Text',
       suggest: ['support group', 'grief', 'anxiety', 'depression', 'alcohol', 'family', 'warmline', 'veterans', 'LGBTQ+', 'young adults']
     },
     es: {
@@ -56,6 +58,8 @@
       open: 'Reunión abierta: cualquier persona puede asistir.', closed: 'Reunión cerrada: para personas que comparten el problema.',
       by: 'Búsqueda de peerfind', add: 'Agregar a la lista de referencia', refList: 'Lista de referencia para imprimir ({n})', geoFail: 'Su ubicación no está disponible.', cost: 'Costo',
       languages: 'Idiomas', kinds: 'Tipo de apoyo', forWho: 'Para', attendance: 'Asistencia',
+      online: 'En línea', phoneM: 'Por teléfono', serves: 'Atiende su zona', yourTime: 'su hora', nothing: 'Nada presencial cerca',
+      farther: 'Los más cercanos, más lejos', remoteH: 'Grupos en línea y por teléfono', lines: 'Líneas nacionales', text: 'Texto',
       suggest: ['grupo de apoyo', 'duelo', 'ansiedad', 'depresión', 'alcohol', 'familia', 'línea de apoyo', 'veteranos', 'LGBTQ+', 'jóvenes']
     }
   };
@@ -115,9 +119,10 @@
       var id = 'pf' + (++uid);
       this._state = { q: this.getAttribute('q') || '', near: this.getAttribute('near') || '', filters: {}, page: 1 };
       for (var a in FILTER_ATTRS) { var v = list(this.getAttribute(a)); if (v.length) this._state.filters[FILTER_ATTRS[a]] = v; }
+      // remote: mixed, apart, exclude or only (true and false as only and
+      // exclude), passed to the API.
       var remote = (this.getAttribute('remote') || '').toLowerCase();
-      if (remote === 'only' || remote === 'true') this._state.filters.attendance = ['online', 'phone'];
-      if (remote === 'false' || remote === 'off') this._state.filters.attendance = ['in-person', 'hybrid'];
+      this._remote = { 'true': 'only', 'false': 'exclude', off: 'exclude' }[remote] || (/^(mixed|apart|exclude|only)$/.test(remote) ? remote : '');
       this._perPage = Math.min(50, Math.max(1, parseInt(this.getAttribute('per-page'), 10) || 10));
       var accent = this.getAttribute('accent');
       if (accent && window.CSS && CSS.supports('color', accent)) this.style.setProperty('--pf-accent', accent);
@@ -157,12 +162,13 @@
       this._status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
       this._list = el('ol', { class: 'results', 'aria-label': t.results });
       this._pager = el('nav', { class: 'pager', 'aria-label': t.results });
+      this._more = el('div', { class: 'more' });
       this._credit = el('p', { class: 'credit' });
       // The referral list lives in memory only; its printable page on
       // peerfind's origin carries it in the URL.
       this._refs = [];
       this._refbar = el('p', { class: 'refbar', hidden: true, 'aria-live': 'polite' });
-      this._main = el('div', { class: 'main' }, [this._crisis, this._chips, this._status, this._list, this._pager, this._refbar]);
+      this._main = el('div', { class: 'main' }, [this._crisis, this._chips, this._status, this._list, this._pager, this._more, this._refbar]);
       this._detail = el('section', { class: 'detail', hidden: true });
       root.appendChild(el('div', { class: 'pf', lang: ui }, [form, this._main, this._detail, this._credit]));
       this._renderCredit(null);
@@ -213,6 +219,7 @@
       if (s.near) p.push(['near', s.near]);
       var r = this.getAttribute('radius');
       if (s.near && r) p.push(['radius', r]);
+      if (this._remote) p.push(['remote', this._remote]);
       for (var f in s.filters) if (s.filters[f].length) p.push([f, s.filters[f].join(',')]);
       if (s.page > 1) p.push(['page', String(s.page)]);
       return p;
@@ -257,7 +264,8 @@
       this._renderChips(r.facets || {});
       var total = r.total || 0;
       var msg = total === 0 ? t.none : total === 1 ? t.one : fmt(t.many, { n: total });
-      if (total && r.location && r.location.name) msg += fmt(t.near, { p: r.location.name });
+      if (r.location && r.location.message) msg += '. ' + r.location.message + '.';
+      else if (total && r.location && r.location.name) msg += fmt(t.near, { p: r.location.name });
       this._status.textContent = msg;
       this._list.replaceChildren.apply(this._list, (r.results || []).map(function (x) { return self._item(x); }));
       this._pager.replaceChildren();
@@ -268,7 +276,36 @@
         next.addEventListener('click', function () { self._state.page++; self._search(); });
         this._pager.append(prev, el('span', null, fmt(t.page, { p: r.page, n: r.total_pages })), next);
       }
+      this._renderMore(r);
+      if (r.nothing_nearby && !r.remote) this._pager.replaceChildren();
       this._renderCredit(r.location);
+    }
+
+    // _renderMore shows remote services apart (remote=apart) and, when
+    // nothing in person matched, the farther matches, remote groups and
+    // national lines, in that order.
+    _renderMore(r) {
+      var t = this._t, self = this, box = this._more, nn = r.nothing_nearby, parts = [];
+      var list = function (h, xs) {
+        if (xs && xs.length) parts.push(el('h2', { class: 'sub' }, h), el('ol', { class: 'results', 'aria-label': h }, xs.map(function (x) { return self._item(x); })));
+      };
+      if (r.remote) list(t.remoteH + ' (' + r.remote.total + ')', r.remote.results);
+      if (nn) {
+        if (!r.remote) this._list.replaceChildren();
+        parts.push(el('h2', { class: 'sub' }, t.nothing), el('p', null, nn.message));
+        list(t.farther, nn.farther);
+        if (!r.remote) list(t.remoteH, nn.remote);
+        var lines = (nn.national_lines || []).map(function (x) {
+          var tel = telURL(x.phone), sms = telURL(x.sms), u = safeURL(x.url), li = el('li', null, [el('strong', null, x.name), x.hours ? ' (' + x.hours + ')' : '']);
+          if (x.description) add(li, el('p', null, x.description));
+          if (tel) add(li, [el('a', { href: tel, class: 'call' }, t.call + ' ' + x.phone), ' ']);
+          if (sms) add(li, [el('a', { href: 'sms:' + sms.slice(4) }, t.text + ' ' + x.sms), ' ']);
+          if (u) add(li, el('a', { href: u, target: '_blank', rel: 'noopener noreferrer' }, t.site));
+          return li;
+        });
+        if (lines.length) parts.push(el('h2', { class: 'sub' }, t.lines), el('ul', { class: 'lines' }, lines));
+      }
+      box.replaceChildren.apply(box, parts);
     }
 
     _renderCrisis(c) {
@@ -329,8 +366,11 @@
       var name = el('button', { type: 'button', class: 'name', 'aria-haspopup': 'false' }, r.name || r.id);
       name.addEventListener('click', function () { self._open(r.id, name); });
       var meta = el('p', { class: 'meta' });
+      var mode = r.mode === 'online' ? t.online : r.mode === 'phone' ? t.phoneM : '';
+      if (mode) add(meta, el('span', { class: 'mode' }, mode));
+      if (r.serves_your_area) add(meta, el('span', { class: 'area' }, t.serves));
       if (r.distance_mi != null) add(meta, el('span', null, fmt(t.away, { d: r.distance_mi })));
-      labels(r.attendance).forEach(function (l) { add(meta, el('span', null, l)); });
+      labels(r.attendance).forEach(function (l) { if (l !== mode) add(meta, el('span', null, l)); });
       if (r.cost && r.cost.label) add(meta, el('span', null, r.cost.label));
       var acts = el('p', { class: 'actions' });
       var tel = telURL(r.phone), u = safeURL(r.url), join = r.meeting && safeURL(r.meeting.conference_url);
@@ -351,7 +391,7 @@
         el('h2', { class: 'rh' }, name),
         r.organization && el('p', { class: 'org' }, r.organization),
         meta.childNodes.length ? meta : null,
-        r.schedule && el('p', { class: 'when' }, r.schedule),
+        r.schedule && el('p', { class: 'when' }, r.schedule + (r.schedule_your_time ? ' (' + t.yourTime + ': ' + r.schedule_your_time + ')' : '')),
         nextMeeting(r.next_meeting, this._ui, t),
         r.address && el('p', { class: 'addr' }, (r.location_name ? r.location_name + ', ' : '') + r.address),
         acts.childNodes.length ? acts : null
