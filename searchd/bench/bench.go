@@ -132,6 +132,9 @@ type Answer struct {
 	Page   int    `json:"page"`
 	// IDs are the ids of the returned page, in order.
 	IDs []string `json:"ids"`
+	// MS is the latency of this one request (one client, first pass:
+	// colder than the timed runs), to find the slow kinds of queries.
+	MS float64 `json:"ms"`
 }
 
 // Run benchmarks every size and returns the results; a size that fails
@@ -419,14 +422,16 @@ func writeAnswers(ctx context.Context, base string, queries []string, path strin
 	defer client.CloseIdleConnections()
 	bad := 0
 	for i, q := range queries {
+		t0 := time.Now()
 		code, body, err := load.Get(ctx, client, base+"/api/v1/search?"+q)
+		ms := float64(time.Since(t0).Microseconds()) / 1000
 		if err != nil {
 			if ctx.Err() != nil {
 				return bad, ctx.Err()
 			}
 			code = 0
 		}
-		a := Answer{N: i + 1, Query: q, Status: code, IDs: []string{}}
+		a := Answer{N: i + 1, Query: q, Status: code, IDs: []string{}, MS: ms}
 		if code == 200 {
 			var r struct {
 				Total   int `json:"total"`
