@@ -61,6 +61,9 @@ type Config struct {
 	// Duration bounds each level's timed run; Warmup is the untimed run
 	// before it.
 	Duration, Warmup time.Duration
+	// Requests, when positive, ends each timed run after that many
+	// requests (Duration still bounds it).
+	Requests int64
 	// Generate writes n records into dir and returns the files (cached:
 	// called only when they do not exist yet).
 	Generate func(ctx context.Context, dir string, n int) ([]string, error)
@@ -280,7 +283,7 @@ func (c *Config) runSize(ctx context.Context, sr *SizeResult, name string, files
 	sr.SearchdRSSMaxKB = sr.SearchdRSSWarmKB
 	for _, n := range c.Clients {
 		rep, err := load.Run(ctx, load.Options{BaseURL: base, Paths: paths,
-			Concurrency: n, Duration: c.Duration, PID: s.pid()})
+			Concurrency: n, Duration: c.Duration, MaxRequests: c.Requests, PID: s.pid()})
 		if err != nil {
 			return err
 		}

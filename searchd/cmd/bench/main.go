@@ -47,6 +47,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	nq := fs.Int("num-queries", 1000, "queries in the generated mix")
 	clients := fs.String("clients", "1,8", "comma-separated concurrency levels")
 	duration := fs.Duration("duration", 20*time.Second, "length of each timed run (per size and level; at most 10m)")
+	requests := fs.Int64("requests", 0, "end each timed run after this many requests (0: only -duration bounds it)")
 	warmup := fs.Duration("warmup", 5*time.Second, "untimed load before the timed runs, after one pass over every query")
 	indexerBin := fs.String("indexer", "bin/indexer", "the indexer binary")
 	searchdBin := fs.String("searchd", "bin/searchd", "the searchd binary")
@@ -55,7 +56,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	c := bench.Config{
 		Seed: *seed, Work: *work, Indexer: *indexerBin, Searchd: *searchdBin, Queries: *queries,
-		NumQueries: *nq, Duration: *duration, Warmup: *warmup, Log: stderr,
+		NumQueries: *nq, Duration: *duration, Requests: *requests, Warmup: *warmup, Log: stderr,
 	}
 	var err error
 	if c.Sizes, err = ints(*sizes); err != nil {
