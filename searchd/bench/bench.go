@@ -81,7 +81,7 @@ type Results struct {
 	Command string `json:"command"`
 	// Host describes the machine: OS/arch, CPUs, Go version.
 	Host string `json:"host"`
-	// Queries is the query file and how many queries it has.
+	// QueryFile is the query file, NumQueries how many queries it has.
 	QueryFile  string `json:"query_file"`
 	NumQueries int    `json:"num_queries"`
 	// DurationS and WarmupS are the seconds of each timed and warm-up run.
