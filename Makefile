@@ -81,3 +81,17 @@ load: bin/searchd $(INDEX)/current
 	trap 'kill $$pid 2>/dev/null' EXIT; \
 	for i in $$(seq 50); do curl -fs http://$(LOAD_ADDR)/readyz >/dev/null 2>&1 && break; sleep 0.2; done; \
 	bin/loadgen -url http://$(LOAD_ADDR) -duration $(LOAD_DURATION) -concurrency $(LOAD_CONCURRENCY) -pid $$pid
+
+# The benchmark harness (docs/performance.md): generated records at each
+# of SIZES (cached in BENCH_WORK), bin/indexer's build, bin/searchd on
+# 127.0.0.1 with the query mix at 1 and 8 clients for BENCH_DURATION each.
+# Results in bench-results/results.{json,md} and on the terminal.
+# BENCH_FLAGS passes more flags, e.g. -records FILE -queries FILE.
+SIZES ?= 100000,1000000
+BENCH_DURATION ?= 20s
+BENCH_WORK ?= /tmp/peerfind-bench
+BENCH_FLAGS ?=
+.PHONY: bench
+bench: bin/indexer bin/searchd
+	$(GO) build -o bin/bench ./searchd/cmd/bench
+	bin/bench -sizes $(SIZES) -duration $(BENCH_DURATION) -work $(BENCH_WORK) -results bench-results $(BENCH_FLAGS)

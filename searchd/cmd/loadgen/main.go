@@ -17,19 +17,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
-	"slices"
 	"sort"
-	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/peerfind/peerfind/searchd/load"
 )
 
 // mix is the query mix: the searches people and the widget send, weighted
@@ -90,7 +86,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil || u.Scheme != "http" {
 		return fmt.Errorf("-url %q: want http://127.0.0.1:PORT", *base)
 	}
-	if !loopback(u.Hostname()) {
+	if !load.Loopback(u.Hostname()) {
 		return fmt.Errorf("-url %q: only loopback targets (127.0.0.0/8, ::1, localhost) are allowed", *base)
 	}
 	var paths []string
@@ -99,106 +95,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			paths = append(paths, m.path)
 		}
 	}
-
-	client := &http.Client{Timeout: *timeout, Transport: &http.Transport{MaxIdleConnsPerHost: *workers, MaxConnsPerHost: *workers}}
-	rep := &report{Target: u.String(), Concurrency: *workers, Status: map[string]int64{}}
-	if *pid > 0 {
-		rep.RSSStartKB = rssKB(*pid)
-		rep.RSSMaxKB = rep.RSSStartKB
-	}
-	ctx, cancel := context.WithTimeout(ctx, *duration)
-	defer cancel()
-
-	var n atomic.Int64
-	lat := make([][]time.Duration, *workers)
-	status := make([]map[string]int64, *workers)
-	var firstErr atomic.Value
-	start := time.Now()
-	var wg sync.WaitGroup
-	for w := range *workers {
-		status[w] = map[string]int64{}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; ; i += *workers {
-				k := n.Add(1)
-				if ctx.Err() != nil || (*maxRequests > 0 && k > *maxRequests) {
-					return
-				}
-				path := paths[(i*7919)%len(paths)]
-				t0 := time.Now()
-				code, err := get(ctx, client, u.String()+path)
-				d := time.Since(t0)
-				if ctx.Err() != nil && err != nil {
-					return // the run ended during this request: not a failure
-				}
-				lat[w] = append(lat[w], d)
-				key := strconv.Itoa(code)
-				if err != nil {
-					key = "error"
-					firstErr.CompareAndSwap(nil, err.Error())
-				} else if code != http.StatusOK {
-					firstErr.CompareAndSwap(nil, fmt.Sprintf("%s: status %d", path, code))
-				}
-				status[w][key]++
-			}
-		}()
-	}
-	// Sample the server's memory while the load runs.
-	sampled := make(chan struct{})
-	if *pid == 0 {
-		close(sampled)
-	} else {
-		go func() {
-			defer close(sampled)
-			t := time.NewTicker(time.Second)
-			defer t.Stop()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-t.C:
-					if kb := rssKB(*pid); kb > atomic.LoadInt64(&rep.RSSMaxKB) {
-						atomic.StoreInt64(&rep.RSSMaxKB, kb)
-					}
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	cancel()
-	<-sampled
-
-	var all []time.Duration
-	for w := range *workers {
-		all = append(all, lat[w]...)
-		for k, v := range status[w] {
-			rep.Status[k] += v
-		}
-	}
-	slices.Sort(all)
-	rep.Requests = int64(len(all))
-	rep.Seconds = elapsed.Seconds()
-	rep.QPS = float64(len(all)) / elapsed.Seconds()
-	rep.P50ms, rep.P95ms, rep.P99ms, rep.MaxMS = pct(all, 50), pct(all, 95), pct(all, 99), pct(all, 100)
-	for k, v := range rep.Status {
-		if k != "200" {
-			rep.Errors += v
-		}
-	}
-	if e, ok := firstErr.Load().(string); ok {
-		rep.FirstError = e
-	}
-	if *pid > 0 {
-		rep.RSSEndKB = rssKB(*pid)
+	rep, err := load.Run(ctx, load.Options{
+		BaseURL: u.String(), Paths: paths, Pick: func(n int) int { return n * 7919 },
+		Concurrency: *workers, Duration: *duration, MaxRequests: *maxRequests, Timeout: *timeout, PID: *pid,
+	})
+	if err != nil {
+		return err
 	}
 	if *jsonOut {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		enc.Encode(rep)
 	} else {
-		rep.print(stdout)
+		(*report)(rep).print(stdout)
 	}
 	if rep.Errors > 0 {
 		return fmt.Errorf("%d of %d requests failed", rep.Errors, rep.Requests)
@@ -209,23 +118,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-type report struct {
-	Target      string           `json:"target"`
-	Concurrency int              `json:"concurrency"`
-	Seconds     float64          `json:"seconds"`
-	Requests    int64            `json:"requests"`
-	QPS         float64          `json:"qps"`
-	P50ms       float64          `json:"p50_ms"`
-	P95ms       float64          `json:"p95_ms"`
-	P99ms       float64          `json:"p99_ms"`
-	MaxMS       float64          `json:"max_ms"`
-	Errors      int64            `json:"errors"`
-	Status      map[string]int64 `json:"status"`
-	FirstError  string           `json:"first_error,omitempty"`
-	RSSStartKB  int64            `json:"rss_start_kb,omitempty"`
-	RSSMaxKB    int64            `json:"rss_max_kb,omitempty"`
-	RSSEndKB    int64            `json:"rss_end_kb,omitempty"`
-}
+type report load.Report
 
 func (r *report) print(w io.Writer) {
 	fmt.Fprintf(w, "target %s, %d in flight, %.1fs\n", r.Target, r.Concurrency, r.Seconds)
@@ -248,56 +141,4 @@ func (r *report) print(w io.Writer) {
 		fmt.Fprintf(w, "server RSS start %.1f MiB, max %.1f MiB, end %.1f MiB\n",
 			float64(r.RSSStartKB)/1024, float64(r.RSSMaxKB)/1024, float64(r.RSSEndKB)/1024)
 	}
-}
-
-func get(ctx context.Context, c *http.Client, u string) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return 0, err
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-		return 0, err
-	}
-	return resp.StatusCode, nil
-}
-
-// pct is the p-th percentile of sorted durations, in milliseconds.
-func pct(sorted []time.Duration, p int) float64 {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := (len(sorted)*p + 99) / 100
-	i = min(max(i-1, 0), len(sorted)-1)
-	return float64(sorted[i].Microseconds()) / 1000
-}
-
-func loopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// rssKB reads a process's resident memory from /proc (Linux), or 0.
-func rssKB(pid int) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			f := strings.Fields(rest)
-			if len(f) > 0 {
-				n, _ := strconv.ParseInt(f[0], 10, 64)
-				return n
-			}
-		}
-	}
-	return 0
 }
