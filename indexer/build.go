@@ -98,6 +98,7 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 	if err != nil {
 		return nil, err
 	}
+	rememberTexts(m, taxonomyTexts(opts.Taxonomy))
 	gen := filepath.Join(dir, genPrefix+start.UTC().Format("20060102T150405.000000000"))
 	stats := &BuildStats{Path: gen, Read: len(recs)}
 
