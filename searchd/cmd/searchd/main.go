@@ -45,6 +45,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	origins := fs.String("cors-origins", "", "comma-separated origins allowed to call the API from a browser (e.g. https://clinic.example); empty allows any site")
 	dev := fs.Bool("dev", false, "serve the widget from searchd/widget on disk (edit and reload, no rebuild)")
 	opsf := addOpsFlags(fs) // ops.go
+	pprofAddr := fs.String("pprof", "", "serve Go's profiler (net/http/pprof) on this loopback address (e.g. 127.0.0.1:6060); empty: off")
 	// Every flag may come from the environment (PEERFIND_INDEX, ...); the
 	// command line overrides it.
 	if err := applyEnv(fs, os.LookupEnv); err != nil {
@@ -67,6 +68,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	logger := slog.New(h)
 
+	if *pprofAddr != "" {
+		if err := servePprof(ctx, *pprofAddr, logger); err != nil {
+			return err
+		}
+	}
 	tax, err := data.Taxonomy()
 	if err != nil {
 		return err
