@@ -313,7 +313,7 @@ func (x *Index) check(q peerfind.Query) error {
 
 func (x *Index) run(ctx context.Context, q peerfind.Query, from, size int, op query.MatchQueryOperator) (*bleve.SearchResult, []string, error) {
 	need, mark := x.needQuery(q.Text, op, x.feat)
-	must := []query.Query{need}
+	var must []query.Query // filters, unscored (see filtered)
 	for _, f := range peerfind.Facets {
 		ids := q.Filters[f]
 		if len(ids) == 0 {
@@ -340,7 +340,7 @@ func (x *Index) run(ctx context.Context, q peerfind.Query, from, size int, op qu
 		g.SetField(fieldLoc)
 		must = append(must, g)
 	}
-	req := bleve.NewSearchRequestOptions(query.NewConjunctionQuery(must), size, from, false)
+	req := bleve.NewSearchRequestOptions(filtered(need, must), size, from, false)
 	req.Fields = []string{fieldSource}
 	for _, f := range peerfind.Facets {
 		size := 10
