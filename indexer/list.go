@@ -13,18 +13,26 @@ import (
 const listChunk = 5000
 
 // eachDoc calls fn for every document matching q, in id order, with the
-// stored fields asked for. It reads the matches a chunk at a time (search
-// after the last id), so a million matches never sit in memory at once.
+// stored fields asked for. It walks the ids in the index's dictionary and
+// reads the matches listChunk ids at a time, so a million matches never
+// sit in memory at once and each document is read once (a search after
+// the last id would sort every match again for every chunk).
 func (x *Index) eachDoc(ctx context.Context, q query.Query, fields []string, fn func(h *search.DocumentMatch) error) error {
-	var after []string
-	for {
-		req := bleve.NewSearchRequestOptions(q, listChunk, 0, false)
+	d, err := x.idx.FieldDict("_id")
+	if err != nil {
+		return fmt.Errorf("list documents: %w", err)
+	}
+	defer d.Close()
+	ids := make([]string, 0, listChunk)
+	flush := func() error {
+		if len(ids) == 0 {
+			return nil
+		}
+		chunk := query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), q})
+		req := bleve.NewSearchRequestOptions(chunk, len(ids), 0, false)
 		req.Fields = fields
 		req.SortByCustom(search.SortOrder{&search.SortDocID{}})
 		req.Score = "none"
-		if after != nil {
-			req.SetSearchAfter(after)
-		}
 		res, err := x.idx.SearchInContext(ctx, req)
 		if err != nil {
 			return fmt.Errorf("list documents: %w", err)
@@ -34,9 +42,22 @@ func (x *Index) eachDoc(ctx context.Context, q query.Query, fields []string, fn 
 				return err
 			}
 		}
-		if len(res.Hits) < listChunk {
-			return nil
+		ids = ids[:0]
+		return nil
+	}
+	for {
+		e, err := d.Next()
+		if err != nil {
+			return fmt.Errorf("list documents: %w", err)
 		}
-		after = []string{res.Hits[len(res.Hits)-1].ID}
+		if e == nil {
+			return flush()
+		}
+		ids = append(ids, e.Term)
+		if len(ids) == listChunk {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
 	}
 }
