@@ -105,6 +105,7 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 	if err != nil {
 		return nil, err
 	}
+	rememberTexts(m, taxonomyTexts(opts.Taxonomy))
 	gen := filepath.Join(dir, genPrefix+start.UTC().Format("20060102T150405.000000000"))
 	stats := &BuildStats{Path: gen, Read: len(recs)}
 
@@ -152,14 +153,12 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 		}
 	}
 	seen := make(map[string]bool, len(recs))
+	kept := make([]*peerfind.Service, 0, len(recs))
 	for i, s := range recs {
 		if i%256 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, fmt.Errorf("build index: %w", err)
 			}
-		}
-		if opts.Progress != nil {
-			opts.Progress(i + 1)
 		}
 		if s == nil {
 			continue
@@ -183,6 +182,22 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 			continue
 		}
 		seen[s.ID] = true
+		kept = append(kept, s)
+	}
+	// Records near each other on the map are indexed next to each other
+	// (see byPlace): a search around a point then reads a few runs of
+	// neighbouring documents, not one document in every block.
+	byPlace(kept)
+	skipped := len(recs) - len(kept)
+	for i, s := range kept {
+		if i%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("build index: %w", err)
+			}
+		}
+		if opts.Progress != nil {
+			opts.Progress(skipped + i + 1)
+		}
 		d, err := document(s, opts.Taxonomy)
 		if err != nil {
 			return nil, fmt.Errorf("build index: %w", err)

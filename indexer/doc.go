@@ -16,7 +16,7 @@ func document(s *peerfind.Service, tax *peerfind.Taxonomy) (map[string]any, erro
 	if err != nil {
 		return nil, fmt.Errorf("encode record %q: %w", s.ID, err)
 	}
-	terms := termsText(s, tax)
+	terms := termTexts(s, tax)
 	var place []string
 	for _, l := range s.Locations {
 		a := l.Address
@@ -30,8 +30,13 @@ func document(s *peerfind.Service, tax *peerfind.Taxonomy) (map[string]any, erro
 	for _, a := range s.ServiceAreas {
 		areas = append(areas, a.Name)
 	}
-	text := joinNonEmpty(s.Name, s.AlternateName, s.Organization.Name, s.Description, terms,
-		strings.Join(place, " "), groupName(s))
+	// The combined text is a list, one value per part: bleve analyzes
+	// each apart (the taxonomy's texts once per build, see
+	// cachedAnalyzer) and counts them as one field; a phrase does not
+	// run from one part into the next.
+	text := nonEmpty(s.Name, s.AlternateName, s.Organization.Name, s.Description)
+	text = append(text, terms...)
+	text = append(text, nonEmpty(strings.Join(place, " "), groupName(s))...)
 	d := map[string]any{
 		"_type":          docType,
 		fieldName:        joinNonEmpty(s.Name, s.AlternateName),
@@ -73,27 +78,44 @@ func document(s *peerfind.Service, tax *peerfind.Taxonomy) (map[string]any, erro
 	return d, nil
 }
 
-// termsText is the labels (English and Spanish) and synonyms of every
-// taxonomy term the record carries, so that a search for "warm line",
-// "mujeres" or "Spanish" finds records tagged but not worded that way.
-func termsText(s *peerfind.Service, tax *peerfind.Taxonomy) string {
+// termTexts is, for every taxonomy term the record carries, the term's
+// labels (English and Spanish) and synonyms, so that a search for "warm
+// line", "mujeres" or "Spanish" finds records tagged but not worded that
+// way.
+func termTexts(s *peerfind.Service, tax *peerfind.Taxonomy) []string {
 	if tax == nil {
-		return ""
+		return nil
 	}
-	var parts []string
+	var out []string
 	for _, f := range peerfind.Facets {
 		for _, id := range s.TermIDs(f) {
-			t := tax.Term(f, id)
-			if t == nil {
-				continue
-			}
-			for _, l := range []string{"en", "es"} {
-				parts = append(parts, t.Label[l])
-				parts = append(parts, t.Synonyms[l]...)
+			if t := tax.Term(f, id); t != nil {
+				out = append(out, termText(t))
 			}
 		}
 	}
+	return out
+}
+
+// termText is the text of one taxonomy term in the search document.
+func termText(t *peerfind.Term) string {
+	var parts []string
+	for _, l := range []string{"en", "es"} {
+		parts = append(parts, t.Label[l])
+		parts = append(parts, t.Synonyms[l]...)
+	}
 	return strings.Join(parts, " · ")
+}
+
+// taxonomyTexts is termText of every term of the taxonomy.
+func taxonomyTexts(tax *peerfind.Taxonomy) []string {
+	var out []string
+	for _, f := range tax.Facets {
+		for _, t := range f.Terms {
+			out = append(out, termText(t))
+		}
+	}
+	return out
 }
 
 func groupName(s *peerfind.Service) string {
@@ -104,13 +126,17 @@ func groupName(s *peerfind.Service) string {
 }
 
 func joinNonEmpty(parts ...string) string {
+	return strings.Join(nonEmpty(parts...), " · ")
+}
+
+func nonEmpty(parts ...string) []string {
 	var out []string
 	for _, p := range parts {
 		if p = strings.TrimSpace(p); p != "" {
 			out = append(out, p)
 		}
 	}
-	return strings.Join(out, " · ")
+	return out
 }
 
 func remoteKey(s *peerfind.Service) string {

@@ -336,7 +336,7 @@ func (x *Index) check(q peerfind.Query) error {
 // and the facet counts when facets is set.
 func (x *Index) run(ctx context.Context, q peerfind.Query, from, size int, op query.MatchQueryOperator, where query.Query, facets bool) (*bleve.SearchResult, []string, error) {
 	need, mark := x.needQuery(q.Text, op, x.feat)
-	must := []query.Query{need}
+	var must []query.Query // filters, unscored (see filtered)
 	for _, f := range peerfind.Facets {
 		ids := q.Filters[f]
 		if len(ids) == 0 {
@@ -361,7 +361,7 @@ func (x *Index) run(ctx context.Context, q peerfind.Query, from, size int, op qu
 	if where != nil {
 		must = append(must, where)
 	}
-	req := bleve.NewSearchRequestOptions(query.NewConjunctionQuery(must), size, from, false)
+	req := bleve.NewSearchRequestOptions(filtered(need, must), size, from, false)
 	if size > 0 {
 		req.Fields = []string{fieldSource}
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
@@ -44,8 +43,10 @@ const (
 // per location and the stored record.
 func NewMapping() (mapping.IndexMapping, error) {
 	m := bleve.NewIndexMapping()
+	// Both remember the tokens of the taxonomy's texts during a build
+	// (see cachedAnalyzer).
 	err := m.AddCustomAnalyzer(analyzerText, map[string]any{
-		"type":         custom.Name,
+		"type":         cachedAnalyzerType,
 		"char_filters": []string{asciifolding.Name},
 		"tokenizer":    unicode.Name,
 		"token_filters": []string{
@@ -56,7 +57,7 @@ func NewMapping() (mapping.IndexMapping, error) {
 		return nil, fmt.Errorf("add analyzer %s: %w", analyzerText, err)
 	}
 	err = m.AddCustomAnalyzer(analyzerES, map[string]any{
-		"type":          custom.Name,
+		"type":          cachedAnalyzerType,
 		"char_filters":  []string{asciifolding.Name},
 		"tokenizer":     unicode.Name,
 		"token_filters": []string{lowercase.Name, es.StopName, es.LightStemmerName},
@@ -137,6 +138,8 @@ func NewMapping() (mapping.IndexMapping, error) {
 	src.DocValues = false
 	doc.AddFieldMappingsAt(fieldSource, src)
 
+	// No composite _all field: every query names its fields.
+	doc.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
 	m.AddDocumentMapping(docType, doc)
 	m.DefaultMapping = bleve.NewDocumentDisabledMapping()
 	if err := m.Validate(); err != nil {

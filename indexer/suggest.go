@@ -3,12 +3,13 @@ package indexer
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
-	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/peerfind/peerfind"
@@ -21,8 +22,17 @@ const MaxSuggestions = 8
 // (English and Spanish) and every record name, keyed by their folded text
 // from each word on, sorted, so a prefix is a binary search away.
 type suggestList struct {
-	keys    []string // sorted folded keys
+	keys []string // sorted folded keys
+	// entries are the texts; refs[i] is the entry of keys[i].
 	entries []suggestEntry
+	refs    []suggestRef
+}
+
+// suggestRef is a key's entry and whether the key starts at a later word
+// of its text.
+type suggestRef struct {
+	i     int32
+	inner bool
 }
 
 type suggestEntry struct {
@@ -33,8 +43,6 @@ type suggestEntry struct {
 	runes  int
 	// lang is the language of a taxonomy label or synonym ("" for names).
 	lang string
-	// inner is true when the key starts at a later word of the text.
-	inner bool
 	// label is true for a term's label (not a synonym).
 	label bool
 }
@@ -44,18 +52,24 @@ type suggestEntry struct {
 const maxNameWords = 6
 
 func newSuggestList(tax *peerfind.Taxonomy, names map[string]string) *suggestList {
+	// A key is the folded text from one of its words on: a suffix of the
+	// folded text, so the keys share its memory.
 	type keyed struct {
 		key string
-		e   suggestEntry
+		suggestRef
 	}
+	var base []suggestEntry
 	var all []keyed
 	add := func(text string, e suggestEntry) {
-		e.folded = peerfind.Fold(text)
+		words := strings.Fields(peerfind.Fold(text))
+		e.folded = strings.Join(words, " ")
 		e.runes = utf8.RuneCountInString(text)
-		words := strings.Fields(e.folded)
-		for i := 0; i < len(words) && i < maxNameWords; i++ {
-			e.inner = i > 0
-			all = append(all, keyed{strings.Join(words[i:], " "), e})
+		i := int32(len(base))
+		base = append(base, e)
+		at := 0
+		for w := 0; w < len(words) && w < maxNameWords; w++ {
+			all = append(all, keyed{e.folded[at:], suggestRef{i, w > 0}})
+			at += len(words[w]) + 1
 		}
 	}
 	for _, f := range tax.Facets {
@@ -81,10 +95,10 @@ func newSuggestList(tax *peerfind.Taxonomy, names map[string]string) *suggestLis
 	for name, id := range names {
 		add(name, suggestEntry{s: peerfind.Suggestion{Text: name, Kind: peerfind.SuggestName, ID: id}})
 	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].key < all[j].key })
-	l := &suggestList{keys: make([]string, len(all)), entries: make([]suggestEntry, len(all))}
-	for i, k := range all {
-		l.keys[i], l.entries[i] = k.key, k.e
+	slices.SortStableFunc(all, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+	l := &suggestList{keys: make([]string, len(all)), entries: base, refs: make([]suggestRef, len(all))}
+	for j, k := range all {
+		l.keys[j], l.refs[j] = k.key, k.suggestRef
 	}
 	return l
 }
@@ -120,14 +134,15 @@ func (l *suggestList) suggest(prefix, ui string, n int) []peerfind.Suggestion {
 	keep := 4 * n
 	best := make([]cand, 0, keep+1)
 	for j := i; j < len(l.keys) && j-i < maxScan && strings.HasPrefix(l.keys[j], p); j++ {
-		e := &l.entries[j]
+		ref := l.refs[j]
+		e := &l.entries[ref.i]
 		rank := 0
 		if e.s.Kind == peerfind.SuggestName {
 			rank += 4
 		} else if e.lang != ui {
 			rank += 2
 		}
-		if e.inner {
+		if ref.inner {
 			rank += 8
 		}
 		if !e.label {
@@ -184,34 +199,28 @@ func (x *Index) suggestions(ctx context.Context) (*suggestList, error) {
 // names maps the name of every active record to its id, or to "" when
 // several records share it (a meeting's name, say "Living Sober").
 func (x *Index) names(ctx context.Context) (map[string]string, error) {
-	n, err := x.idx.DocCount()
-	if err != nil {
-		return nil, fmt.Errorf("suggestions: %w", err)
-	}
 	t := query.NewTermQuery("active")
 	t.SetField(fieldStatus)
-	req := bleve.NewSearchRequestOptions(t, int(n), 0, false)
-	req.Fields = []string{fieldName}
-	res, err := x.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("suggestions: read names: %w", err)
-	}
 	names := map[string]string{}
 	folded := map[string]string{}
-	for _, h := range res.Hits {
+	err := x.eachDoc(ctx, t, []string{fieldName}, func(h *search.DocumentMatch) error {
 		name, _ := h.Fields[fieldName].(string)
 		name, _, _ = strings.Cut(name, " · ")
 		name = strings.TrimSpace(name)
 		if name == "" {
-			continue
+			return nil
 		}
 		k := peerfind.Fold(name)
 		if prev, ok := folded[k]; ok {
 			names[prev] = ""
-			continue
+			return nil
 		}
 		folded[k] = name
 		names[name] = h.ID
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("suggestions: read names: %w", err)
 	}
 	return names, nil
 }

@@ -48,6 +48,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	dev := fs.Bool("dev", false, "serve the widget from searchd/widget on disk (edit and reload, no rebuild)")
 	streets := fs.String("street-geocoder", "", "optional Nominatim-compatible search URL (e.g. http://127.0.0.1:8088/search) for street addresses the offline gazetteer cannot place; the typed address is sent there, nothing else is; empty: fully offline")
 	opsf := addOpsFlags(fs) // ops.go
+	pprofAddr := fs.String("pprof", "", "serve Go's profiler (net/http/pprof) on this loopback address (e.g. 127.0.0.1:6060); empty: off")
 	// Every flag may come from the environment (PEERFIND_INDEX, ...); the
 	// command line overrides it.
 	if err := applyEnv(fs, os.LookupEnv); err != nil {
@@ -70,6 +71,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	logger := slog.New(h)
 
+	if *pprofAddr != "" {
+		if err := servePprof(ctx, *pprofAddr, logger); err != nil {
+			return err
+		}
+	}
 	tax, err := data.Taxonomy()
 	if err != nil {
 		return err

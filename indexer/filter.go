@@ -1,0 +1,33 @@
+package indexer
+
+import (
+	"context"
+
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// filterQuery matches what its query matches, unscored: a filter (facet
+// terms, status, meeting times, the radius) says whether a record is in,
+// not how well it answers the need. Without scores bleve skips the
+// frequencies and norms and can combine term filters as bitmaps, and the
+// geo radius's many cell terms as one union.
+type filterQuery struct{ q query.Query }
+
+func (f filterQuery) Searcher(ctx context.Context, i index.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	options.Score = "none"
+	options.IncludeTermVectors = false
+	options.Explain = false
+	return f.q.Searcher(ctx, i, m, options)
+}
+
+// filtered is need AND every filter, the filters unscored.
+func filtered(need query.Query, filters []query.Query) query.Query {
+	must := []query.Query{need}
+	for _, f := range filters {
+		must = append(must, filterQuery{f})
+	}
+	return query.NewConjunctionQuery(must)
+}
