@@ -46,6 +46,13 @@ const (
 	// tokenOpen marks a remote service that names no service area: it is
 	// open to anyone who can call or connect.
 	tokenOpen = "open"
+	// tokenAnyone marks a service whose areas do not restrict who may use
+	// it: it names none that resolved (or only "nationwide" for an
+	// in-person one), so it is for anyone within the radius. A service
+	// with a state, county, ZIP or polygon area is for the people in it
+	// only, however near its office is: a county program does not show
+	// across the county line.
+	tokenAnyone = "anyone"
 )
 
 // AreaResolver resolves a service area given by name or by URI into a
@@ -110,6 +117,11 @@ func areaTokens(s *peerfind.Service) []string {
 	mode := s.Mode()
 	if len(s.ServiceAreas) == 0 && (mode == peerfind.ModeOnline || mode == peerfind.ModePhone && len(s.Points()) == 0) {
 		toks = append(toks, tokenOpen)
+	}
+	restricted := slices.ContainsFunc(toks, func(t string) bool { return t != tokenNationwide && t != tokenOpen }) ||
+		slices.ContainsFunc(s.ServiceAreas, func(a peerfind.ServiceArea) bool { return a.Extent != nil })
+	if !restricted {
+		toks = append(toks, tokenAnyone)
 	}
 	slices.Sort(toks)
 	return slices.Compact(toks)
@@ -233,8 +245,11 @@ func whereQuery(q peerfind.Query, radiusKM float64, which part) query.Query {
 	// An in-person service "nationwide" serves people who travel to it;
 	// it is not nearby for everyone, so only its other areas count.
 	serves := servesQuery(q.Place, pt, false)
-	within := query.NewGeoDistanceQuery(pt.Lon(), pt.Lat(), fmt.Sprintf("%gkm", radiusKM))
-	within.SetField(fieldLoc)
+	radius := query.NewGeoDistanceQuery(pt.Lon(), pt.Lat(), fmt.Sprintf("%gkm", radiusKM))
+	radius.SetField(fieldLoc)
+	anyone := term(fieldArea, tokenAnyone)
+	// Based within the radius and for anyone there.
+	within := query.NewConjunctionQuery([]query.Query{radius, anyone})
 	near := query.NewConjunctionQuery([]query.Query{inPerson, within})
 	remote := query.NewConjunctionQuery([]query.Query{
 		query.NewDisjunctionQuery([]query.Query{term(fieldMode, peerfind.ModeOnline), term(fieldMode, peerfind.ModePhone)}),
@@ -246,7 +261,7 @@ func whereQuery(q peerfind.Query, radiusKM float64, which part) query.Query {
 	case partRemote:
 		return remote
 	case partFarther:
-		return inPerson
+		return query.NewConjunctionQuery([]query.Query{inPerson, anyone})
 	case partLocal:
 		return query.NewDisjunctionQuery([]query.Query{within, query.NewConjunctionQuery([]query.Query{inPerson, serves})})
 	}

@@ -125,6 +125,30 @@ func TestServiceAreas(t *testing.T) {
 	}
 }
 
+// TestCountyProgramOnlyInItsCounty: a program for Travis County residents
+// shows for a point in Travis County and not for one as near its office
+// across the county line.
+func TestCountyProgramOnlyInItsCounty(t *testing.T) {
+	e := newAreaEnv(t)
+	for _, tc := range []struct {
+		near, where string
+		want        bool
+	}{
+		{"30.4394,-97.6200", "Pflugerville, Travis County, 22 km from the office", true},
+		{"30.0852,-97.8403", "Buda, Hays County, 22 km from the office", false},
+		{"30.2672,-97.7431", "next door to the office", true},
+	} {
+		res := e.query(t, tc.near, peerfind.Query{RadiusKM: 30, Remote: peerfind.RemoteExclude})
+		if _, ok := findHit(res.Hits, "travis-program"); ok != tc.want {
+			t.Errorf("%s: travis-program shown = %v, want %v", tc.where, ok, tc.want)
+		}
+		// A group with no service area is for anyone within the radius.
+		if _, ok := findHit(res.Hits, "round-rock-group"); !ok && tc.where[:4] == "Pflu" {
+			t.Errorf("%s: the Round Rock group (no area, 9.5 km) is missing", tc.where)
+		}
+	}
+}
+
 func TestServesAreaLabelsInPersonFarAway(t *testing.T) {
 	e := newAreaEnv(t)
 	res := e.query(t, "30.4602,-97.9886", peerfind.Query{RadiusKM: 5, Sort: peerfind.SortDistance})
@@ -143,7 +167,7 @@ func TestServesAreaLabelsInPersonFarAway(t *testing.T) {
 // TestRemoteModes checks how online and phone services join an answer.
 func TestRemoteModes(t *testing.T) {
 	e := newAreaEnv(t)
-	austin := "30.2672,-97.7431"
+	austin := "78701" // downtown Austin, in the ZIP list of austin-zips
 	remoteIDs := []string{"tx-warmline", "online-es", "national-line"}
 	for _, tc := range []struct {
 		mode                   string

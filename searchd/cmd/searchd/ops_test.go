@@ -250,7 +250,9 @@ func TestDaemonSwapsUnderLoad(t *testing.T) {
 	if n := failed.Load(); n != 0 {
 		t.Errorf("%d of %d requests failed; first: %v", n, done.Load(), firstFail.Load())
 	}
-	if done.Load() < 100 {
+	// Requests must have run across the swaps; how many depends on the
+	// machine's load, so the floor is low (this is not a speed test).
+	if done.Load() < 10 {
 		t.Errorf("only %d requests ran", done.Load())
 	}
 	t.Logf("%d requests through two swaps and a refused generation, %d failed", done.Load(), failed.Load())
