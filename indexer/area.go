@@ -38,6 +38,12 @@ const (
 	// fieldRemote is "0" for an in-person service and "1" for a remote
 	// one: sorting by it puts in-person services first.
 	fieldRemote = "remote"
+	// fieldFacets holds, for the facet counts, every facet term of the
+	// record and its mode as "facet:id" tokens ("language:es",
+	// "mode:online"). The counts read its doc values: one field a
+	// match instead of one per facet, which was most of the cost of a
+	// broad query.
+	fieldFacets = "facets"
 )
 
 // Area tokens.
@@ -235,6 +241,9 @@ const (
 	// attended (a local group that meets online), and in-person services
 	// serving the searcher's area.
 	partLocal
+	// partFarRemote is the rest of partAll: remote services for the
+	// searcher that are not in partLocal.
+	partFarRemote
 )
 
 // whereQuery is the location filter of a query with Near for one part of
@@ -264,6 +273,8 @@ func whereQuery(q peerfind.Query, radiusKM float64, which part) query.Query {
 		return query.NewConjunctionQuery([]query.Query{inPerson, anyone})
 	case partLocal:
 		return query.NewDisjunctionQuery([]query.Query{within, query.NewConjunctionQuery([]query.Query{inPerson, serves})})
+	case partFarRemote:
+		return query.NewBooleanQuery([]query.Query{remote}, nil, []query.Query{within})
 	}
 	return query.NewDisjunctionQuery([]query.Query{within, query.NewConjunctionQuery([]query.Query{inPerson, serves}), remote})
 }
@@ -369,11 +380,9 @@ const fallbackHits = 5
 // services matched, the remote ones apart when asked, and when nothing in
 // person matched the fallbacks (the nearest farther out, remote ones).
 func (x *Index) nearby(ctx context.Context, q peerfind.Query, mode string, res *bleve.SearchResult, out *peerfind.Results, now time.Time) error {
-	if fr := res.Facets[fieldMode]; fr != nil && fr.Terms != nil {
-		for _, t := range fr.Terms.Terms() {
-			if t.Term == peerfind.ModeInPerson {
-				out.InPerson = uint64(t.Count)
-			}
+	for _, c := range facetCounts(res)[fieldMode] {
+		if c.Term == peerfind.ModeInPerson {
+			out.InPerson = uint64(c.Count)
 		}
 	}
 	side := func(which part, n int, byDistance bool) ([]peerfind.Hit, uint64, error) {
@@ -410,29 +419,48 @@ func (x *Index) nearby(ctx context.Context, q peerfind.Query, mode string, res *
 	return err
 }
 
-// blendWindow fetches the rerank window of a mixed query in two parts:
-// the best local matches (based within the radius, or in person and
-// serving the searcher's area) and the best remote ones (a third as
-// many), for blend to interleave.
-func (x *Index) blendWindow(ctx context.Context, q peerfind.Query, radiusKM float64, now time.Time) ([]peerfind.Hit, error) {
-	var out []peerfind.Hit
-	for _, p := range []struct {
+// blendWindow answers a mixed query's rerank window in two parts: the
+// best local matches (based within the radius, or in person and serving
+// the searcher's area) and the best of the other remote ones (a third as
+// many), for blend to interleave. The parts divide the results between
+// them, so their totals and facet counts add up to the query's: no third
+// search counts them. Like relaxed, when nothing matches every word of
+// the need, any word will do.
+func (x *Index) blendWindow(ctx context.Context, q peerfind.Query, radiusKM float64, now time.Time) (*bleve.SearchResult, []string, []peerfind.Hit, error) {
+	parts := []struct {
 		which part
 		n     int
-	}{{partLocal, rerankWindow}, {partRemote, rerankWindow / 3}} {
-		res, _, err := x.relaxed(ctx, q, 0, p.n, whereQuery(q, radiusKM, p.which), false)
-		if err != nil {
-			return nil, err
-		}
-		hits, err := x.hits(res, q, now)
-		if err != nil {
-			return nil, err
-		}
-		for _, h := range hits {
-			if !slices.ContainsFunc(out, func(o peerfind.Hit) bool { return o.Service.ID == h.Service.ID }) {
-				out = append(out, h)
+	}{{partLocal, rerankWindow}, {partFarRemote, rerankWindow / 3}}
+	search := func(op query.MatchQueryOperator) ([]*bleve.SearchResult, []string, error) {
+		var rs []*bleve.SearchResult
+		var mark []string
+		for _, p := range parts {
+			r, m, err := x.run(ctx, q, 0, p.n, op, whereQuery(q, radiusKM, p.which), true)
+			if err != nil {
+				return nil, nil, err
 			}
+			rs, mark = append(rs, r), m
+		}
+		return rs, mark, nil
+	}
+	rs, mark, err := search(query.MatchQueryOperatorAnd)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if rs[0].Total+rs[1].Total < relaxBelow && len(strings.Fields(q.Text)) > 1 {
+		if rs, mark, err = search(query.MatchQueryOperatorOr); err != nil {
+			return nil, nil, nil, err
 		}
 	}
-	return out, nil
+	sum := &bleve.SearchResult{Total: rs[0].Total + rs[1].Total, Facets: rs[0].Facets}
+	sum.Facets.Merge(rs[1].Facets)
+	var out []peerfind.Hit
+	for _, r := range rs {
+		hits, err := x.hits(r, q, now)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		out = append(out, hits...)
+	}
+	return sum, mark, out, nil
 }

@@ -51,11 +51,16 @@ func document(s *peerfind.Service, tax *peerfind.Taxonomy) (map[string]any, erro
 		fieldRemote:      remoteKey(s),
 		fieldSource:      string(src),
 	}
+	facets := []string{facetToken(fieldMode, s.Mode())}
 	for _, f := range peerfind.Facets {
 		if ids := s.TermIDs(f); len(ids) > 0 {
 			d[f] = ids
+			for _, id := range ids {
+				facets = append(facets, facetToken(f, id))
+			}
 		}
 	}
+	d[fieldFacets] = facets
 	if toks := areaTokens(s); len(toks) > 0 {
 		d[fieldArea] = toks
 	}
@@ -145,3 +150,6 @@ func remoteKey(s *peerfind.Service) string {
 	}
 	return "1"
 }
+
+// facetToken is the token of fieldFacets for one term of a facet.
+func facetToken(facet, id string) string { return facet + ":" + id }

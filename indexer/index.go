@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -109,24 +110,53 @@ func Open(dir string, tax *peerfind.Taxonomy) (*Index, error) {
 // countTerms counts the records and the records of each term.
 func (x *Index) countTerms() error {
 	req := bleve.NewSearchRequestOptions(query.NewMatchAllQuery(), 0, 0, false)
-	for _, f := range x.tax.Facets {
-		req.AddFacet(f.ID, bleve.NewFacetRequest(f.ID, len(f.Terms)))
-	}
+	x.addFacets(req)
 	res, err := x.idx.Search(req)
 	if err != nil {
 		return fmt.Errorf("count terms: %w", err)
 	}
 	x.docs = int(res.Total)
 	x.termDocs = map[peerfind.TermRef]int{}
-	for f, fr := range res.Facets {
-		if fr.Terms == nil {
-			continue
-		}
-		for _, t := range fr.Terms.Terms() {
-			x.termDocs[peerfind.TermRef{Facet: f, ID: t.Term}] = t.Count
+	for f, counts := range facetCounts(res) {
+		for _, c := range counts {
+			x.termDocs[peerfind.TermRef{Facet: f, ID: c.Term}] = c.Count
 		}
 	}
 	return nil
+}
+
+// addFacets asks req for the count of every facet term and mode, from
+// fieldFacets.
+func (x *Index) addFacets(req *bleve.SearchRequest) {
+	n := 3 // the modes
+	for _, f := range x.tax.Facets {
+		n += len(f.Terms)
+	}
+	req.AddFacet(fieldFacets, bleve.NewFacetRequest(fieldFacets, n))
+}
+
+// facetCounts splits the counts of fieldFacets by facet (and "mode"),
+// each list by count, most first, then by term.
+func facetCounts(res *bleve.SearchResult) map[string][]peerfind.FacetCount {
+	out := map[string][]peerfind.FacetCount{}
+	fr := res.Facets[fieldFacets]
+	if fr == nil || fr.Terms == nil {
+		return out
+	}
+	for _, t := range fr.Terms.Terms() {
+		if f, id, ok := strings.Cut(t.Term, ":"); ok {
+			out[f] = append(out[f], peerfind.FacetCount{Term: id, Count: t.Count})
+		}
+	}
+	for _, counts := range out {
+		sort.Slice(counts, func(i, j int) bool {
+			if counts[i].Count != counts[j].Count {
+				return counts[i].Count > counts[j].Count
+			}
+			return counts[i].Term < counts[j].Term
+		})
+	}
+	return out
 }
 
 // readFieldDict reads the dictionary of a field.
@@ -229,25 +259,25 @@ func (x *Index) Search(ctx context.Context, q peerfind.Query) (*peerfind.Results
 			where = whereQuery(q, radius, partAll)
 		}
 	}
-	blended := rerank && q.Near != nil && mode == peerfind.RemoteMixed
-	if blended {
+	var res *bleve.SearchResult
+	var mark []string
+	var err error
+	if rerank && q.Near != nil && mode == peerfind.RemoteMixed {
 		// The window is fetched in two parts, blended below: a window of
 		// the best text matches overall could be all online meetings.
-		size = 0
-	}
-	res, mark, err := x.relaxed(ctx, q, from, size, where, true)
-	if err != nil {
-		return nil, err
-	}
-	out.Total = res.Total
-	if out.Hits, err = x.hits(res, q, now); err != nil {
-		return nil, err
-	}
-	if blended {
-		if out.Hits, err = x.blendWindow(ctx, q, out.RadiusKM, now); err != nil {
+		res, mark, out.Hits, err = x.blendWindow(ctx, q, out.RadiusKM, now)
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		if res, mark, err = x.relaxed(ctx, q, from, size, where, true); err != nil {
+			return nil, err
+		}
+		if out.Hits, err = x.hits(res, q, now); err != nil {
 			return nil, err
 		}
 	}
+	out.Total = res.Total
 	if q.Upcoming {
 		out.Hits, out.Total = upcoming(out.Hits, res.Total, now, page, perPage)
 	}
@@ -274,21 +304,11 @@ func (x *Index) Search(ctx context.Context, q peerfind.Query) (*peerfind.Results
 			return nil, err
 		}
 	}
+	counts := facetCounts(res)
 	for _, f := range peerfind.Facets {
-		fr := res.Facets[f]
-		if fr == nil || fr.Terms == nil {
-			continue
+		if len(counts[f]) > 0 {
+			out.Facets[f] = counts[f]
 		}
-		for _, t := range fr.Terms.Terms() {
-			out.Facets[f] = append(out.Facets[f], peerfind.FacetCount{Term: t.Term, Count: t.Count})
-		}
-		sort.SliceStable(out.Facets[f], func(i, j int) bool {
-			a, b := out.Facets[f][i], out.Facets[f][j]
-			if a.Count != b.Count {
-				return a.Count > b.Count
-			}
-			return a.Term < b.Term
-		})
 	}
 	return out, nil
 }
@@ -335,7 +355,17 @@ func (x *Index) check(q peerfind.Query) error {
 // filters, the location filter where (nil for none), one window of hits,
 // and the facet counts when facets is set.
 func (x *Index) run(ctx context.Context, q peerfind.Query, from, size int, op query.MatchQueryOperator, where query.Query, facets bool) (*bleve.SearchResult, []string, error) {
-	need, mark := x.needQuery(q.Text, op, x.feat)
+	sortBy := q.Sort
+	if sortBy == "" {
+		sortBy = peerfind.SortRelevance
+	}
+	// Without a need every score is the same. Under sort=distance the
+	// score would only order services at the same distance, which the
+	// ID does as well; a window of no hits (counts and facets) needs no
+	// order at all. Unscored, bleve skips frequencies, norms, phrase
+	// positions and the clauses that only score.
+	scored := sortBy != peerfind.SortDistance && size > 0 && strings.TrimSpace(q.Text) != ""
+	need, mark := x.needQuery(q.Text, op, x.feat, scored)
 	var must []query.Query // filters, unscored (see filtered)
 	for _, f := range peerfind.Facets {
 		ids := q.Filters[f]
@@ -361,24 +391,29 @@ func (x *Index) run(ctx context.Context, q peerfind.Query, from, size int, op qu
 	if where != nil {
 		must = append(must, where)
 	}
-	req := bleve.NewSearchRequestOptions(filtered(need, must), size, from, false)
+	var all query.Query = filtered(need, must)
+	if !scored {
+		all = filterQuery{all}
+	}
+	req := bleve.NewSearchRequestOptions(all, size, from, false)
 	if size > 0 {
 		req.Fields = []string{fieldSource}
 	}
 	if facets {
-		for _, f := range peerfind.Facets {
-			size := 10
-			if facet := x.tax.Facet(f); facet != nil {
-				size = len(facet.Terms)
-			}
-			req.AddFacet(f, bleve.NewFacetRequest(f, size))
-		}
-		if q.Near != nil {
-			req.AddFacet(fieldMode, bleve.NewFacetRequest(fieldMode, 3))
-		}
+		x.addFacets(req)
 	}
 	var order search.SortOrder
 	var geoSort search.SearchSort
+	if size == 0 {
+		// Only the total and the facets: no sort values to read (the
+		// distance and ID of every match would be read for nothing).
+		req.SortByCustom(search.SortOrder{&search.SortScore{Desc: true}})
+		res, err := x.idx.SearchInContext(ctx, req)
+		if err != nil {
+			return nil, nil, fmt.Errorf("search: %w", err)
+		}
+		return res, mark, nil
+	}
 	if q.Near != nil {
 		gs, err := search.NewSortGeoDistance(fieldLoc, "km", q.Near.Lon(), q.Near.Lat(), false)
 		if err != nil {
@@ -386,13 +421,11 @@ func (x *Index) run(ctx context.Context, q peerfind.Query, from, size int, op qu
 		}
 		geoSort = gs
 	}
-	sortBy := q.Sort
-	if sortBy == "" {
-		sortBy = peerfind.SortRelevance
-	}
 	if sortBy == peerfind.SortDistance {
 		// In-person services first, nearest first; then remote ones.
-		order = append(order, &search.SortField{Field: fieldRemote}, geoSort, &search.SortScore{Desc: true})
+		// (Unscored, see above: the ID orders services at the same
+		// distance.)
+		order = append(order, &search.SortField{Field: fieldRemote}, geoSort)
 	} else {
 		order = append(order, &search.SortScore{Desc: true})
 		if geoSort != nil {

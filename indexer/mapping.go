@@ -104,11 +104,19 @@ func NewMapping() (mapping.IndexMapping, error) {
 	textES := text(false)
 	textES.Analyzer = analyzerES
 	doc.AddFieldMappingsAt(fieldTextES, textES)
-	for _, f := range peerfind.Facets {
-		doc.AddFieldMappingsAt(f, kw())
+	// The facet fields are for filtering; their counts come from
+	// fieldFacets, the one field whose doc values they read.
+	filter := func() *mapping.FieldMapping {
+		f := kw()
+		f.DocValues = false
+		return f
 	}
-	doc.AddFieldMappingsAt(fieldStatus, kw())
-	doc.AddFieldMappingsAt(fieldMode, kw())
+	for _, f := range peerfind.Facets {
+		doc.AddFieldMappingsAt(f, filter())
+	}
+	doc.AddFieldMappingsAt(fieldStatus, filter())
+	doc.AddFieldMappingsAt(fieldMode, filter())
+	doc.AddFieldMappingsAt(fieldFacets, kw())
 	doc.AddFieldMappingsAt(fieldRemote, kw())
 	area := kw()
 	area.DocValues = false

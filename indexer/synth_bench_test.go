@@ -62,7 +62,7 @@ func indexVersion(tb testing.TB) string {
 
 // synthIndex opens (building it first when not cached) the index of the
 // first n synthetic records of seed 1.
-func synthIndex(b *testing.B, n int) *Index {
+func synthIndex(b testing.TB, n int) *Index {
 	b.Helper()
 	if testing.Short() {
 		b.Skipf("skipping: building a synthetic index of %d records takes minutes (run without -short)", n)
