@@ -104,8 +104,9 @@ func NewMapping() (mapping.IndexMapping, error) {
 	textES := text(false)
 	textES.Analyzer = analyzerES
 	doc.AddFieldMappingsAt(fieldTextES, textES)
-	// The facet fields are for filtering; their counts come from
-	// fieldFacets, the one field whose doc values they read.
+	// A filter field has terms and no doc values. The facet fields are
+	// filters: their counts come from fieldFacets, the one field whose
+	// doc values the counts read.
 	filter := func() *mapping.FieldMapping {
 		f := kw()
 		f.DocValues = false
@@ -118,9 +119,7 @@ func NewMapping() (mapping.IndexMapping, error) {
 	doc.AddFieldMappingsAt(fieldMode, filter())
 	doc.AddFieldMappingsAt(fieldFacets, kw())
 	doc.AddFieldMappingsAt(fieldRemote, kw())
-	area := kw()
-	area.DocValues = false
-	doc.AddFieldMappingsAt(fieldArea, area)
+	doc.AddFieldMappingsAt(fieldArea, filter())
 	// Service areas given as polygons; geoshape needs the on-disk
 	// (scorch) index, which is what Build writes.
 	shape := bleve.NewGeoShapeFieldMapping()
@@ -128,9 +127,7 @@ func NewMapping() (mapping.IndexMapping, error) {
 	shape.IncludeInAll = false
 	doc.AddFieldMappingsAt(fieldShape, shape)
 	for _, f := range []string{fieldWhen, fieldStarts, fieldOpen} {
-		k := kw()
-		k.DocValues = false
-		doc.AddFieldMappingsAt(f, k)
+		doc.AddFieldMappingsAt(f, filter())
 	}
 
 	geo := bleve.NewGeoPointFieldMapping()

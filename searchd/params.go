@@ -455,3 +455,17 @@ func suggest(s string, candidates []string, n int) []string {
 	}
 	return out
 }
+
+// typeAheadParam is the q of a type-ahead route, normalized, at most
+// max characters.
+func typeAheadParam(single func(string) (string, error), max int) (string, error) {
+	q, err := single("q")
+	if err != nil {
+		return "", err
+	}
+	q = normalizeText(q)
+	if n := utf8.RuneCountInString(q); n > max {
+		return "", invalidParam("q", "q is too long (%d characters, at most %d)", n, max)
+	}
+	return q, nil
+}

@@ -4,7 +4,6 @@ import (
 	"math"
 	"net/http"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/peerfind/peerfind"
 )
@@ -62,14 +61,9 @@ func (s *Server) handlePlaces(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	single := singleParam(v)
-	q, err := single("q")
+	q, err := typeAheadParam(single, maxPlaceQueryLen)
 	if err != nil {
 		s.writeError(w, r, err)
-		return
-	}
-	q = normalizeText(q)
-	if n := utf8.RuneCountInString(q); n > maxPlaceQueryLen {
-		s.writeError(w, r, invalidParam("q", "q is too long (%d characters, at most %d)", n, maxPlaceQueryLen))
 		return
 	}
 	limStr, err := single("limit")

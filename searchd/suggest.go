@@ -3,7 +3,6 @@ package searchd
 import (
 	"fmt"
 	"net/http"
-	"unicode/utf8"
 
 	"github.com/peerfind/peerfind"
 )
@@ -35,14 +34,9 @@ func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	single := singleParam(v)
-	q, err := single("q")
+	q, err := typeAheadParam(single, maxSuggestQueryLen)
 	if err != nil {
 		s.writeError(w, r, err)
-		return
-	}
-	q = normalizeText(q)
-	if n := utf8.RuneCountInString(q); n > maxSuggestQueryLen {
-		s.writeError(w, r, invalidParam("q", "q is too long (%d characters, at most %d)", n, maxSuggestQueryLen))
 		return
 	}
 	ui, err := uiParam(single)
