@@ -355,7 +355,7 @@ func (d *searchPage) build(q url.Values) {
 		d.RemoteItems, d.RemoteTotal = items(resp.Remote.Results), resp.Remote.Total
 	}
 	if nn := resp.NothingNearby; nn != nil {
-		d.Nearby = &nearbyBlock{Message: nn.Message, Farther: items(nn.Farther), Remote: items(nn.Remote), Lines: nn.NationalLines}
+		d.Nearby = &nearbyBlock{Message: nn.Message, Farther: items(nn.Farther), Remote: items(nn.Remote), Lines: webLines(nn.NationalLines)}
 		// Nothing in person: the main list holds only remote services,
 		// which the block shows; a link leads to all of them.
 		d.Items, d.Prev, d.Next, d.Pages = nil, "", "", nil
@@ -375,7 +375,8 @@ func (d *searchPage) item(r result, n int) item {
 	if d.UI == "es" {
 		it.Href += "?ui=es"
 	}
-	if r.DistanceMI != nil {
+	// A distance is a trip only to an in-person service.
+	if r.DistanceMI != nil && (r.Mode == "" || r.Mode == peerfind.ModeInPerson) {
 		it.Distance = fmt.Sprintf(t["distance"], fmtNum(*r.DistanceMI))
 	}
 	switch r.Mode {
@@ -396,6 +397,18 @@ func (d *searchPage) item(r result, n int) item {
 		it.Tags = append(it.Tags, r.Cost.Label)
 	}
 	return it
+}
+
+// webLines keeps the national lines' links only when they are absolute
+// http(s) URLs (html/template would otherwise write a dead "#ZgotmplZ").
+func webLines(ls []nationalLine) []nationalLine {
+	out := slices.Clone(ls)
+	for i := range out {
+		if u, err := url.Parse(out[i].URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			out[i].URL = ""
+		}
+	}
+	return out
 }
 
 // splitValues splits comma-separated filter values.

@@ -105,7 +105,7 @@ func render(w http.ResponseWriter, r *http.Request, status int, name string, dat
 }
 
 // pageParams are the parameters the search page passes on to the API.
-var pageParams = append([]string{"q", "near", "radius", "remote", "page", "per_page", "sort", "ui", "include_closed"}, peerfind.Facets...)
+var pageParams = append([]string{"q", "near", "radius", "remote", "page", "per_page", "sort", "ui", "include_closed", "tz"}, peerfind.Facets...)
 
 // uiLang returns "es" when the request asks for the Spanish UI.
 func uiLang(r *http.Request) string {
