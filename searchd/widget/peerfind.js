@@ -1,5 +1,5 @@
 /*! peerfind widget v1: <peerfind-search>. Plain JavaScript, no dependencies, no build step.
- * Size: about 7.8 KB gzipped (gzip -9 -c peerfind.js | wc -c), plus 1.5 KB for peerfind.css.
+ * Size: about 8.6 KB gzipped (gzip -9 -c peerfind.js | wc -c), plus 1.5 KB for peerfind.css.
  *
  * Embed it with one script tag and one element:
  *
@@ -8,9 +8,10 @@
  *
  * Attributes (all optional): near (ZIP, "City, ST" or "lat,lng"), radius
  * ("10mi"), q, category, population, condition, lang (comma-separated term
- * ids, preset filters), ui ("en" or "es"), remote ("only": online and phone
- * services only; "false": in person only), per-page (1-50), accent (a CSS
- * colour for buttons and links).
+ * ids, preset filters), ui ("en" or "es"), remote (mixed, apart, exclude or
+ * only: how online and phone services join the results; "true" is only,
+ * "false" exclude), per-page (1-50), accent (a CSS colour for buttons and
+ * links).
  *
  * Safety for the host page: every value from the API is inserted as text
  * (textContent, createElement), never as HTML; links from the data are used
@@ -287,7 +288,7 @@
     _renderMore(r) {
       var t = this._t, self = this, box = this._more, nn = r.nothing_nearby, parts = [];
       var list = function (h, xs) {
-        if (xs && xs.length) parts.push(el('h2', { class: 'sub' }, h), el('ol', { class: 'results', 'aria-label': h }, xs.map(function (x) { return self._item(x); })));
+        if (xs && xs.length) parts.push(el('h2', { class: 'sub' }, h), el('ol', { class: 'results', 'aria-label': h }, xs.map(function (x) { return self._item(x, 'h3'); })));
       };
       if (r.remote) list(t.remoteH + ' (' + r.remote.total + ')', r.remote.results);
       if (nn) {
@@ -361,7 +362,8 @@
       }
     }
 
-    _item(r) {
+    // _item shapes one result; its name is an h (default h2) heading.
+    _item(r, h) {
       var t = this._t, self = this;
       var name = el('button', { type: 'button', class: 'name', 'aria-haspopup': 'false' }, r.name || r.id);
       name.addEventListener('click', function () { self._open(r.id, name); });
@@ -369,7 +371,7 @@
       var mode = r.mode === 'online' ? t.online : r.mode === 'phone' ? t.phoneM : '';
       if (mode) add(meta, el('span', { class: 'mode' }, mode));
       if (r.serves_your_area) add(meta, el('span', { class: 'area' }, t.serves));
-      if (r.distance_mi != null) add(meta, el('span', null, fmt(t.away, { d: r.distance_mi })));
+      if (r.distance_mi != null && (!r.mode || r.mode === 'in_person')) add(meta, el('span', null, fmt(t.away, { d: r.distance_mi })));
       labels(r.attendance).forEach(function (l) { if (l !== mode) add(meta, el('span', null, l)); });
       if (r.cost && r.cost.label) add(meta, el('span', null, r.cost.label));
       var acts = el('p', { class: 'actions' });
@@ -388,10 +390,11 @@
       });
       add(acts, ref);
       return el('li', { class: 'result' }, [
-        el('h2', { class: 'rh' }, name),
+        el(h || 'h2', { class: 'rh' }, name),
         r.organization && el('p', { class: 'org' }, r.organization),
         meta.childNodes.length ? meta : null,
-        r.schedule && el('p', { class: 'when' }, r.schedule + (r.schedule_your_time ? ' (' + t.yourTime + ': ' + r.schedule_your_time + ')' : '')),
+        r.schedule && el('p', { class: 'when' }, r.schedule),
+        r.schedule && r.schedule_your_time && el('p', { class: 'yourtime' }, r.schedule_your_time + ' — ' + t.yourTime),
         nextMeeting(r.next_meeting, this._ui, t),
         r.address && el('p', { class: 'addr' }, (r.location_name ? r.location_name + ', ' : '') + r.address),
         acts.childNodes.length ? acts : null
