@@ -216,6 +216,8 @@ func TestBrowser(t *testing.T) {
 	mux.HandleFunc("GET /es", page(`near="San Jose, CA" ui="es" per-page="5"`, "es"))
 	mux.HandleFunc("GET /preset", page(`near="95112" population="lgbtq" remote="true" per-page="5"`, "en"))
 	mux.HandleFunc("GET /rural", page(`near="59001" per-page="5"`, "en"))
+	mux.HandleFunc("GET /rural-es", page(`near="59001" ui="es" per-page="5"`, "es"))
+	mux.HandleFunc("GET /apart", page(`near="95112" remote="apart" per-page="5"`, "en"))
 	mux.HandleFunc("GET /partner.css", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/css")
 		fmt.Fprint(w, partnerCSS)

@@ -272,6 +272,9 @@ try {
     check(await more.locator('li.result .meta .mode').count() > 0, 'remote groups in the block are labelled');
     check(/100 mi/.test(await w.locator('p.status').textContent()), 'the status says how far the search looked');
     await shot(page, 'widget-phone-nothing-nearby.png');
+    await shot(page, 'widget-nothing-nearby.png');
+    check(await more.locator('ul.lines a[href^="https://"]').count() > 0, 'national lines link to their pages');
+    check(await more.locator('li.result .meta span', { hasText: / mi away$/ }).count() > 0, 'farther matches show their distance');
     check(log.foreign.length === 0, 'no request to another origin');
     check(log.csp.length === 0, `no CSP violation (${log.csp.join(' | ')})`);
     const bad = await axeCheck(page);
@@ -349,7 +352,67 @@ try {
     check(await page.locator('li.ref svg').count() === 2, 'each service has a QR code');
     check(await page.locator('li.ref a.call[href^="tel:"]').count() >= 2, 'the list has tap-to-call phones');
     await shot(page, 'referral-phone.png');
+    // Nothing nearby, without JavaScript: the block in order, never a
+    // dead end, with real tel:, sms: and https links.
+    await page.goto(API + '/?near=59001&tz=America/New_York');
+    const nb = page.locator('section.nearby');
+    check(await nb.count() === 1, 'a rural ZIP gets the nothing-nearby block');
+    const heads = await page.locator('section.nearby h2, section.nearby h3').allTextContents();
+    check(heads.join(' / ') === 'Nothing in person nearby / Nearest, farther away / Online and phone groups / National lines', `the block's headings are in order (${heads.join(' / ')})`);
+    check(/100 mi/.test(await page.locator('p.summary').textContent()), 'the summary says how far the search looked');
+    check(await nb.locator('ol[aria-labelledby="farther-h"] .meta span', { hasText: / mi away$/ }).count() > 0, 'farther matches show their distance');
+    check(await nb.locator('ol[aria-labelledby="nearby-remote-h"] .meta span', { hasText: / mi away$/ }).count() === 0, 'remote groups show no distance');
+    check(await nb.locator('ol[aria-labelledby="nearby-remote-h"] .mode').count() === await nb.locator('ol[aria-labelledby="nearby-remote-h"] > li').count(), 'every remote group is labelled online or by phone');
+    check(await nb.locator('.yourtime', { hasText: /EST — your time$/ }).count() > 0, 'schedules are given in the searcher\'s time');
+    check(await nb.locator('ul.lines a[href^="tel:1800"]').count() > 0, 'national lines are tap-to-call links');
+    check(await nb.locator('ul.lines a[href^="sms:"]').count() > 0, 'a national line has an sms: link');
+    check(await nb.locator('ul.lines a[href^="https://"]').count() > 0, 'national lines link to their pages');
+    await shot(page, 'page-nothing-nearby.png');
+    await page.goto(API + '/?near=59001&ui=es');
+    const headsEs = await page.locator('section.nearby h2, section.nearby h3').allTextContents();
+    check(headsEs.join(' / ') === 'Nada presencial cerca / Los más cercanos, más lejos / Grupos en línea y por teléfono / Líneas nacionales', `in Spanish too (${headsEs.join(' / ')})`);
+    check(await page.locator('section.nearby .mode', { hasText: /^(En línea|Por teléfono)$/ }).count() > 0, 'remote labels are in Spanish');
+    await shot(page, 'page-nothing-nearby-es.png');
+    // remote=apart from the form's select: remote groups get their own list.
+    await page.goto(API + '/');
+    await page.getByLabel('Where? (ZIP, city, or leave blank)').fill('95112');
+    await page.getByLabel('Online and phone groups').selectOption('apart');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/remote=apart/);
+    const apartH = page.locator('h2#remote-h');
+    check(await apartH.count() === 1, 'remote=apart gives the online and phone groups their own section');
+    check(await page.locator('ol[aria-labelledby="remote-h"] > li .mode').count() === await page.locator('ol[aria-labelledby="remote-h"] > li').count(), 'each of them is labelled');
+    check(await page.locator('section.results > ol.results').first().locator('.mode').count() === 0, 'the in-person list holds no remote group');
+    check(await page.locator('#remote option[selected]').getAttribute('value') === 'apart', 'the select keeps its choice');
+    await shot(page, 'page-apart.png');
     check(log.dialogs.length === 0 && log.foreign.length === 0, 'no dialog, no request to another origin');
+    await ctx.close();
+  }
+  {
+    current = 'widget nothing nearby es, apart';
+    const ctx = await browser.newContext({ viewport: PHONE, isMobile: true, locale: 'es-US' });
+    const page = await ctx.newPage();
+    const log = newLog();
+    watch(page, log);
+    await page.goto(PARTNER + '/rural-es');
+    const w = page.locator('peerfind-search');
+    const more = w.locator('div.more');
+    await more.locator('ul.lines').waitFor({ timeout: 15000 });
+    const heads = await more.locator('h2.sub').allTextContents();
+    check(heads[0] === 'Nada presencial cerca' && heads[heads.length - 1] === 'Líneas nacionales', `the block is in Spanish (${heads.join(' / ')})`);
+    check(await more.locator('.meta .mode', { hasText: /^(En línea|Por teléfono)$/ }).count() > 0, 'remote labels are in Spanish');
+    await shot(page, 'widget-nothing-nearby-es.png');
+    check(log.csp.length === 0, `no CSP violation before axe (${log.csp.join(' | ')})`);
+    const badEs = await axeCheck(page);
+    log.csp.length = 0; // axe itself sets inline styles
+    check(badEs.length === 0, `axe: no serious violations (${badEs.map((v) => v.id).join(', ')})`);
+    await page.goto(PARTNER + '/apart');
+    await more.locator('h2.sub').first().waitFor({ timeout: 15000 });
+    check(/^Online and phone groups \(\d+\)$/.test(await more.locator('h2.sub').first().textContent()), 'remote="apart" lists online and phone groups apart');
+    check(await w.locator('ol.results').first().locator('.mode').count() === 0, 'the in-person list holds no remote group');
+    check(await more.locator('li.result .mode').count() === await more.locator('li.result').count(), 'each remote group is labelled');
+    await shot(page, 'widget-apart.png');
+    check(log.foreign.length === 0 && log.csp.length === 0 && log.dialogs.length === 0, `no foreign request, CSP violation or dialog (${[...log.foreign, ...log.csp, ...log.dialogs].join(' | ')})`);
     await ctx.close();
   }
   {
@@ -363,6 +426,12 @@ try {
     check(log.csp.length === 0, `no CSP violation before axe (${log.csp.join(' | ')})`);
     const bad = await axeCheck(page);
     check(bad.length === 0, `axe: no serious violations on the search page (${bad.map((v) => v.id).join(', ')})`);
+    for (const u of ['/?near=59001', '/?near=59001&ui=es', '/?near=95112&remote=apart']) {
+      await page.goto(API + u);
+      const badN = await axeCheck(page);
+      check(badN.length === 0, `axe: no serious violations on ${u} (${badN.map((v) => v.id).join(', ')})`);
+    }
+    check(log.foreign.length === 0, `no request to another origin (${log.foreign.join(', ')})`);
     await page.goto(API + '/referral?id=sj-hostile&id=sj-womens-serenity&id=sf-peer-respite');
     await page.emulateMedia({ media: 'print' });
     await shot(page, 'referral-print.png');

@@ -85,7 +85,7 @@ func TestNothingNearby(t *testing.T) {
 			t.Errorf("nothing-nearby page contains %q", bad)
 		}
 	}
-	if n := strings.Count(body, `<h3><a href="/services/online-1">`); n != 1 {
+	if n := strings.Count(body, `<h4><a href="/services/online-1">`); n != 1 {
 		t.Errorf("the online group is linked %d times, want once (in the block)", n)
 	}
 

@@ -44,13 +44,20 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"join":     strings.Join,
 	"tel":      telDigits,
 	"nextmeet": nextMeeting,
-	"itemctx":  func(it item, page *searchPage) itemCtx { return itemCtx{It: it, Page: page} },
+	// itemctx gives the item template a result, its page and, optionally,
+	// the level of its heading (3 by default; 4 under a subheading).
+	"itemctx": func(it item, page *searchPage, level ...int) itemCtx {
+		c := itemCtx{It: it, Page: page, Sub: len(level) > 0 && level[0] == 4}
+		return c
+	},
 }).ParseFS(templateFS, "templates/*.html"))
 
 // itemCtx is what the "item" template sees: one result and its page.
 type itemCtx struct {
 	It   item
 	Page *searchPage
+	// Sub puts the result's name in an h4, under an h3 subheading.
+	Sub bool
 }
 
 // Pages renders the HTML pages from the answers of the JSON API.
