@@ -1,5 +1,5 @@
 /*! peerfind widget v1: <peerfind-search>. Plain JavaScript, no dependencies, no build step.
- * Size: about 8.6 KB gzipped (gzip -9 -c peerfind.js | wc -c), plus 1.5 KB for peerfind.css.
+ * Size: about 8.6 KB gzipped (gzip -9 -c peerfind.js | wc -c), plus 1.6 KB for peerfind.css.
  *
  * Embed it with one script tag and one element:
  *
