@@ -45,6 +45,8 @@ type Index struct {
 	feat features
 	// now is the clock that dates confirmations (time.Now but in tests).
 	now func() time.Time
+	// cols are the per-document values of facet counts and sorting.
+	cols *columns
 	suggestState
 }
 
@@ -87,7 +89,11 @@ func Open(dir string, tax *peerfind.Taxonomy) (*Index, error) {
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
 	x := &Index{idx: idx, tax: tax, path: path, vocab: newVocabulary(tax), feat: allFeatures, now: time.Now}
-	if x.terms, err = readFieldDict(idx, fieldText); err == nil {
+	x.cols, err = readColumns(context.Background(), idx)
+	if err == nil {
+		x.terms, err = readFieldDict(idx, fieldText)
+	}
+	if err == nil {
 		x.termsES, err = readFieldDict(idx, fieldTextES)
 	}
 	if err == nil {
@@ -109,30 +115,19 @@ func Open(dir string, tax *peerfind.Taxonomy) (*Index, error) {
 
 // countTerms counts the records and the records of each term.
 func (x *Index) countTerms() error {
-	req := bleve.NewSearchRequestOptions(query.NewMatchAllQuery(), 0, 0, false)
-	x.addFacets(req)
-	res, err := x.idx.Search(req)
+	n, err := x.idx.DocCount()
 	if err != nil {
 		return fmt.Errorf("count terms: %w", err)
 	}
-	x.docs = int(res.Total)
+	x.docs = int(n)
 	x.termDocs = map[peerfind.TermRef]int{}
+	res := &bleve.SearchResult{Facets: x.cols.facetResults(x.cols.all())}
 	for f, counts := range facetCounts(res) {
 		for _, c := range counts {
 			x.termDocs[peerfind.TermRef{Facet: f, ID: c.Term}] = c.Count
 		}
 	}
 	return nil
-}
-
-// addFacets asks req for the count of every facet term and mode, from
-// fieldFacets.
-func (x *Index) addFacets(req *bleve.SearchRequest) {
-	n := 3 // the modes
-	for _, f := range x.tax.Facets {
-		n += len(f.Terms)
-	}
-	req.AddFacet(fieldFacets, bleve.NewFacetRequest(fieldFacets, n))
 }
 
 // facetCounts splits the counts of fieldFacets by facet (and "mode"),
@@ -355,6 +350,42 @@ func (x *Index) check(q peerfind.Query) error {
 // filters, the location filter where (nil for none), one window of hits,
 // and the facet counts when facets is set.
 func (x *Index) run(ctx context.Context, q peerfind.Query, from, size int, op query.MatchQueryOperator, where query.Query, facets bool) (*bleve.SearchResult, []string, error) {
+	req, mark := x.request(q, from, size, op, where)
+	var counts []uint32
+	if facets {
+		// Counted from the columns as bleve collects each match.
+		counts = make([]uint32, len(x.cols.tokens))
+		ctx = x.cols.tapped(ctx, counts)
+	}
+	if size == 0 {
+		// Only the total and the facets: no sort values to read.
+		req.SortByCustom(search.SortOrder{&search.SortScore{Desc: true}})
+	} else {
+		// In-person services first, nearest first, then remote ones; or
+		// by relevance, then distance. Ties go by id (unscored, see
+		// request, under sort=distance).
+		place := &placeSort{c: x.cols, remoteLast: q.Sort == peerfind.SortDistance}
+		if q.Near != nil {
+			place.lon, place.lat, place.hasPoint = q.Near.Lon(), q.Near.Lat(), true
+		}
+		if q.Sort == peerfind.SortDistance {
+			req.SortByCustom(search.SortOrder{place})
+		} else {
+			req.SortByCustom(search.SortOrder{&search.SortScore{Desc: true}, place})
+		}
+	}
+	res, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, nil, fmt.Errorf("search: %w", err)
+	}
+	if facets {
+		res.Facets = x.cols.facetResults(counts)
+	}
+	return res, mark, nil
+}
+
+// request is the bleve request of run, without its sort and facets.
+func (x *Index) request(q peerfind.Query, from, size int, op query.MatchQueryOperator, where query.Query) (*bleve.SearchRequest, []string) {
 	sortBy := q.Sort
 	if sortBy == "" {
 		sortBy = peerfind.SortRelevance
@@ -399,46 +430,7 @@ func (x *Index) run(ctx context.Context, q peerfind.Query, from, size int, op qu
 	if size > 0 {
 		req.Fields = []string{fieldSource}
 	}
-	if facets {
-		x.addFacets(req)
-	}
-	var order search.SortOrder
-	var geoSort search.SearchSort
-	if size == 0 {
-		// Only the total and the facets: no sort values to read (the
-		// distance and ID of every match would be read for nothing).
-		req.SortByCustom(search.SortOrder{&search.SortScore{Desc: true}})
-		res, err := x.idx.SearchInContext(ctx, req)
-		if err != nil {
-			return nil, nil, fmt.Errorf("search: %w", err)
-		}
-		return res, mark, nil
-	}
-	if q.Near != nil {
-		gs, err := search.NewSortGeoDistance(fieldLoc, "km", q.Near.Lon(), q.Near.Lat(), false)
-		if err != nil {
-			return nil, nil, fmt.Errorf("sort by distance: %w", err)
-		}
-		geoSort = gs
-	}
-	if sortBy == peerfind.SortDistance {
-		// In-person services first, nearest first; then remote ones.
-		// (Unscored, see above: the ID orders services at the same
-		// distance.)
-		order = append(order, &search.SortField{Field: fieldRemote}, geoSort)
-	} else {
-		order = append(order, &search.SortScore{Desc: true})
-		if geoSort != nil {
-			order = append(order, geoSort)
-		}
-	}
-	order = append(order, &search.SortDocID{})
-	req.SortByCustom(order)
-	res, err := x.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, nil, fmt.Errorf("search: %w", err)
-	}
-	return res, mark, nil
+	return req, mark
 }
 
 func decodeSource(h *search.DocumentMatch) (*peerfind.Service, error) {

@@ -8,11 +8,11 @@ import (
 
 // byPlace orders records along a Z-order curve of their first point
 // (records without one last, in their order). Document numbers follow the
-// order records are indexed in, and bleve reads postings, doc values
-// (facets, distance sort) and stored fields in blocks of neighbouring
-// document numbers: with nearby records numbered together, a search
-// within a radius decodes a few blocks instead of one per match. Results
-// do not depend on it: every sort ends with the record id.
+// order records are indexed in, and bleve reads postings and stored
+// fields in blocks of neighbouring document numbers: with nearby records
+// numbered together, a search within a radius decodes a few blocks
+// instead of one per match. Results do not depend on it: every sort ends
+// with the record id (see placeSort).
 func byPlace(recs []*peerfind.Service) {
 	keys := make(map[*peerfind.Service]uint64, len(recs))
 	for _, s := range recs {

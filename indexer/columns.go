@@ -1,0 +1,351 @@
+package indexer
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/geo"
+	"github.com/blevesearch/bleve/v2/numeric"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/collector"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// columns hold, for every document of an open index by its number in
+// bleve, what a search reads once per match: its facet tokens (for the
+// counts), its points, whether it is remote, and the rank of its id (for
+// the sort). bleve reads these through doc values, decoding a compressed
+// block per match; at a million records that was a quarter of a query's
+// time (docs/performance.md). The index is opened read-only, so the
+// document numbers of every search's snapshot are those read at Open.
+type columns struct {
+	// tokens are the distinct fieldFacets tokens ("language:es").
+	tokens []string
+	// facetOff[d]..facetOff[d+1] index facetTok, document d's tokens.
+	facetOff []uint32
+	facetTok []uint16
+	// ptOff[d]..ptOff[d+1] index pts, document d's points.
+	ptOff []uint32
+	pts   [][2]float64 // lon, lat as bleve decodes them
+	// remote is set for documents not attended in person.
+	remote []bool
+	// idRank is the position of the document's id in id order.
+	idRank []uint32
+}
+
+// readColumns reads the columns of every document of idx.
+func readColumns(ctx context.Context, idx bleve.Index) (*columns, error) {
+	adv, err := idx.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("read columns: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("read columns: %w", err)
+	}
+	defer r.Close()
+	c := &columns{}
+
+	// Ids and points, document by document.
+	all, err := r.DocIDReaderAll()
+	if err != nil {
+		return nil, fmt.Errorf("read columns: %w", err)
+	}
+	defer all.Close()
+	dv, err := r.DocValueReader([]string{fieldLoc})
+	if err != nil {
+		return nil, fmt.Errorf("read columns: %w", err)
+	}
+	type idNum struct {
+		id  string
+		num uint32
+	}
+	var ids []idNum
+	var cur [][2]float64
+	visit := func(field string, term []byte) {
+		if field != fieldLoc {
+			return
+		}
+		if ok, shift := numeric.ValidPrefixCodedTermBytes(term); !ok || shift != 0 {
+			return
+		}
+		v, err := numeric.PrefixCoded(term).Int64()
+		if err != nil {
+			return
+		}
+		cur = append(cur, [2]float64{geo.MortonUnhashLon(uint64(v)), geo.MortonUnhashLat(uint64(v))})
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("read columns: %w", err)
+		}
+		iid, err := all.Next()
+		if err != nil {
+			return nil, fmt.Errorf("read columns: %w", err)
+		}
+		if iid == nil {
+			break
+		}
+		n := iid.Value()
+		if n >= math.MaxUint32 {
+			return nil, fmt.Errorf("read columns: document number %d out of range", n)
+		}
+		c.grow(int(n) + 1)
+		id, err := r.ExternalID(iid)
+		if err != nil {
+			return nil, fmt.Errorf("read columns: id of document %d: %w", n, err)
+		}
+		ids = append(ids, idNum{id, uint32(n)})
+		cur = cur[:0]
+		if err := dv.VisitDocValues(iid, visit); err != nil {
+			return nil, fmt.Errorf("read columns: points of %q: %w", id, err)
+		}
+		c.setPoints(int(n), cur)
+	}
+	slices.SortFunc(ids, func(a, b idNum) int { return strings.Compare(a.id, b.id) })
+	for rank, e := range ids {
+		c.idRank[e.num] = uint32(rank)
+	}
+	c.closePoints()
+
+	// Facet tokens and the remote flag, term by term.
+	type docTok struct {
+		doc uint32
+		tok uint16
+	}
+	var pairs []docTok
+	err = eachPosting(ctx, r, fieldFacets, func(term string, doc uint64) {
+		i, ok := slices.BinarySearch(c.tokens, term)
+		if !ok {
+			c.tokens = slices.Insert(c.tokens, i, term)
+		}
+	}, nil)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.tokens) > math.MaxUint16 {
+		return nil, fmt.Errorf("read columns: %d facet tokens, more than %d", len(c.tokens), math.MaxUint16)
+	}
+	err = eachPosting(ctx, r, fieldFacets, nil, func(term string, doc uint64) {
+		i, _ := slices.BinarySearch(c.tokens, term)
+		pairs = append(pairs, docTok{uint32(doc), uint16(i)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.facetOff = make([]uint32, len(c.idRank)+1)
+	for _, p := range pairs {
+		if int(p.doc) < len(c.idRank) {
+			c.facetOff[p.doc+1]++
+		}
+	}
+	for d := 1; d < len(c.facetOff); d++ {
+		c.facetOff[d] += c.facetOff[d-1]
+	}
+	c.facetTok = make([]uint16, c.facetOff[len(c.facetOff)-1])
+	fill := slices.Clone(c.facetOff[:len(c.facetOff)-1])
+	for _, p := range pairs {
+		if int(p.doc) < len(c.idRank) {
+			c.facetTok[fill[p.doc]] = p.tok
+			fill[p.doc]++
+		}
+	}
+	err = eachPosting(ctx, r, fieldRemote, nil, func(term string, doc uint64) {
+		if term == "1" && doc < uint64(len(c.remote)) {
+			c.remote[doc] = true
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// grow makes room for n documents.
+func (c *columns) grow(n int) {
+	for len(c.idRank) < n {
+		c.idRank = append(c.idRank, math.MaxUint32)
+		c.remote = append(c.remote, false)
+		c.ptOff = append(c.ptOff, uint32(len(c.pts)))
+	}
+}
+
+// setPoints records the points of document n, read in document order.
+func (c *columns) setPoints(n int, pts [][2]float64) {
+	c.ptOff[n] = uint32(len(c.pts))
+	c.pts = append(c.pts, pts...)
+}
+
+// closePoints ends the point offsets after the last document.
+func (c *columns) closePoints() {
+	c.ptOff = append(c.ptOff, uint32(len(c.pts)))
+	// Documents skipped by number (deleted ones) start where the next
+	// read one does and so have no points.
+	for d := len(c.ptOff) - 2; d >= 0; d-- {
+		if c.idRank[d] == math.MaxUint32 {
+			c.ptOff[d] = c.ptOff[d+1]
+		}
+	}
+}
+
+// eachPosting calls onTerm for every term of field and onDoc for every
+// document carrying it (either may be nil).
+func eachPosting(ctx context.Context, r index.IndexReader, field string, onTerm func(term string, doc uint64), onDoc func(term string, doc uint64)) error {
+	d, err := r.FieldDict(field)
+	if err != nil {
+		return fmt.Errorf("read columns: terms of %s: %w", field, err)
+	}
+	defer d.Close()
+	for {
+		e, err := d.Next()
+		if err != nil {
+			return fmt.Errorf("read columns: terms of %s: %w", field, err)
+		}
+		if e == nil {
+			return nil
+		}
+		if onTerm != nil {
+			onTerm(e.Term, 0)
+		}
+		if onDoc == nil {
+			continue
+		}
+		tfr, err := r.TermFieldReader(ctx, []byte(e.Term), field, false, false, false)
+		if err != nil {
+			return fmt.Errorf("read columns: postings of %s:%s: %w", field, e.Term, err)
+		}
+		var tfd index.TermFieldDoc
+		for {
+			p, err := tfr.Next(&tfd)
+			if err != nil {
+				tfr.Close()
+				return fmt.Errorf("read columns: postings of %s:%s: %w", field, e.Term, err)
+			}
+			if p == nil {
+				break
+			}
+			onDoc(e.Term, p.ID.Value())
+			tfd.Reset()
+		}
+		if err := tfr.Close(); err != nil {
+			return fmt.Errorf("read columns: postings of %s:%s: %w", field, e.Term, err)
+		}
+	}
+}
+
+// count adds document d's facet tokens to counts.
+func (c *columns) count(d uint64, counts []uint32) {
+	if d+1 >= uint64(len(c.facetOff)) {
+		return
+	}
+	for _, t := range c.facetTok[c.facetOff[d]:c.facetOff[d+1]] {
+		counts[t]++
+	}
+}
+
+// all counts the tokens of every document.
+func (c *columns) all() []uint32 {
+	counts := make([]uint32, len(c.tokens))
+	for _, t := range c.facetTok {
+		counts[t]++
+	}
+	return counts
+}
+
+// facetResults are counts in the shape of bleve's facet results for
+// fieldFacets, for facetCounts.
+func (c *columns) facetResults(counts []uint32) search.FacetResults {
+	terms := &search.TermFacets{}
+	total := 0
+	for i, n := range counts {
+		if n > 0 {
+			terms.Add(&search.TermFacet{Term: c.tokens[i], Count: int(n)})
+			total += int(n)
+		}
+	}
+	return search.FacetResults{fieldFacets: &search.FacetResult{Field: fieldFacets, Total: total, Terms: terms}}
+}
+
+// tapped is ctx with a hook that counts the facet tokens of every match
+// of a search into counts, before bleve's own collection of the match.
+func (c *columns) tapped(ctx context.Context, counts []uint32) context.Context {
+	var mk search.MakeDocumentMatchHandler = func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
+		next, loadID, err := collector.MakeTopNDocumentMatchHandler(sctx)
+		if err != nil {
+			return nil, false, err
+		}
+		return func(d *search.DocumentMatch) error {
+			if d != nil {
+				c.count(d.IndexInternalID.Value(), counts)
+			}
+			return next(d)
+		}, loadID, nil
+	}
+	return context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, mk)
+}
+
+// nearestKM is the great-circle distance in km from (lon, lat) to the
+// nearest point of document d, as bleve's geo distance sort computes it,
+// and false when d has none.
+func (c *columns) nearestKM(d uint64, lon, lat float64) (float64, bool) {
+	if d+1 >= uint64(len(c.ptOff)) {
+		return 0, false
+	}
+	best, ok := math.Inf(1), false
+	for _, p := range c.pts[c.ptOff[d]:c.ptOff[d+1]] {
+		if km := geo.Haversin(lon, lat, p[0], p[1]); km < best {
+			best, ok = km, true
+		}
+	}
+	return best, ok
+}
+
+// placeSort orders matches by distance from a point, nearest first
+// (documents without a point last), then by id; with remoteLast, every
+// in-person service before every remote one. It reads the columns, not
+// doc values. Matches it cannot place (no columns) sort last.
+type placeSort struct {
+	c          *columns
+	lon, lat   float64
+	hasPoint   bool
+	remoteLast bool
+	desc       bool
+}
+
+func (s *placeSort) UpdateVisitor(string, []byte) {}
+
+func (s *placeSort) Value(m *search.DocumentMatch) string {
+	var b [13]byte
+	d := m.IndexInternalID.Value()
+	if d >= uint64(len(s.c.idRank)) {
+		for i := range b {
+			b[i] = 0xff
+		}
+		return string(b[:])
+	}
+	if s.remoteLast && s.c.remote[d] {
+		b[0] = 1
+	}
+	dist := uint64(math.MaxUint64)
+	if s.hasPoint {
+		if km, ok := s.c.nearestKM(d, s.lon, s.lat); ok {
+			dist = math.Float64bits(km) // ordered as the (non-negative) float
+		}
+	}
+	binary.BigEndian.PutUint64(b[1:9], dist)
+	binary.BigEndian.PutUint32(b[9:], s.c.idRank[d])
+	return string(b[:])
+}
+
+func (s *placeSort) DecodeValue(v string) string { return "" }
+func (s *placeSort) Descending() bool            { return s.desc }
+func (s *placeSort) RequiresDocID() bool         { return false }
+func (s *placeSort) RequiresScoring() bool       { return false }
+func (s *placeSort) RequiresFields() []string    { return nil }
+func (s *placeSort) Reverse()                    { s.desc = !s.desc }
+func (s *placeSort) Copy() search.SearchSort     { c := *s; return &c }
