@@ -3,6 +3,7 @@ package indexer
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/peerfind/peerfind"
@@ -34,9 +35,8 @@ func document(s *peerfind.Service, tax *peerfind.Taxonomy) (map[string]any, erro
 	// each apart (the taxonomy's texts once per build, see
 	// cachedAnalyzer) and counts them as one field; a phrase does not
 	// run from one part into the next.
-	text := nonEmpty(s.Name, s.AlternateName, s.Organization.Name, s.Description)
-	text = append(text, terms...)
-	text = append(text, nonEmpty(strings.Join(place, " "), groupName(s))...)
+	prose := nonEmpty(s.Name, s.AlternateName, s.Organization.Name, s.Description, strings.Join(place, " "), groupName(s))
+	text := append(slices.Clone(prose), terms...)
 	d := map[string]any{
 		"_type":          docType,
 		fieldName:        joinNonEmpty(s.Name, s.AlternateName),
@@ -45,6 +45,7 @@ func document(s *peerfind.Service, tax *peerfind.Taxonomy) (map[string]any, erro
 		fieldTerms:       terms,
 		fieldPlace:       joinNonEmpty(append(place, areas...)...),
 		fieldText:        text,
+		fieldProse:       prose,
 		fieldTextES:      text,
 		fieldStatus:      s.Status,
 		fieldMode:        s.Mode(),

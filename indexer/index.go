@@ -47,6 +47,8 @@ type Index struct {
 	now func() time.Time
 	// cols are the per-document values of facet counts and sorting.
 	cols *columns
+	// phrases knows the terms whose labels have a phrase.
+	phrases phrases
 	suggestState
 }
 

@@ -24,6 +24,7 @@ const (
 	fieldTerms       = "terms"
 	fieldPlace       = "place"
 	fieldText        = "text"
+	fieldProse       = "prose"
 	fieldTextES      = "text_es"
 	fieldLoc         = "loc"
 	fieldStatus      = "status"
@@ -89,18 +90,17 @@ func NewMapping() (mapping.IndexMapping, error) {
 
 	doc := bleve.NewDocumentStaticMapping()
 	// The name is stored for the type-ahead list (see Suggest).
-	name := text(true)
-	name.IncludeTermVectors = true
-	doc.AddFieldMappingsAt(fieldName, name)
+	doc.AddFieldMappingsAt(fieldName, text(true))
 	doc.AddFieldMappingsAt(fieldOrg, text(false))
 	doc.AddFieldMappingsAt(fieldDescription, text(false))
 	doc.AddFieldMappingsAt(fieldTerms, text(false))
 	doc.AddFieldMappingsAt(fieldPlace, text(false))
-	// Term vectors (positions) on the name and the text, for phrase
-	// queries: a name that is the need, a synonym phrase in the text.
-	textPos := text(false)
-	textPos.IncludeTermVectors = true
-	doc.AddFieldMappingsAt(fieldText, textPos)
+	doc.AddFieldMappingsAt(fieldText, text(false))
+	// Term vectors (positions) on the text without the taxonomy's
+	// labels, for the phrases of synonyms (see needQuery).
+	prose := text(false)
+	prose.IncludeTermVectors = true
+	doc.AddFieldMappingsAt(fieldProse, prose)
 	textES := text(false)
 	textES.Analyzer = analyzerES
 	doc.AddFieldMappingsAt(fieldTextES, textES)

@@ -289,13 +289,7 @@ func (x *Index) needQuery(text string, op query.MatchQueryOperator, f features, 
 						alts = append(alts, match(fieldText, syn, analyzerText, query.MatchQueryOperatorAnd, 0.5))
 						continue
 					}
-					// A phrase, so "línea de apoyo" does not match "en
-					// línea" and "grupo de apoyo" apart.
-					p := query.NewMatchPhraseQuery(syn)
-					p.SetField(fieldText)
-					p.Analyzer = analyzerText
-					p.SetBoost(0.5)
-					alts = append(alts, p)
+					alts = append(alts, x.phraseQuery(syn, 0.5))
 				}
 			}
 		}
