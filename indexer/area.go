@@ -2,7 +2,6 @@ package indexer
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -248,14 +247,13 @@ const (
 
 // whereQuery is the location filter of a query with Near for one part of
 // the results, radius in kilometres.
-func whereQuery(q peerfind.Query, radiusKM float64, which part) query.Query {
+func (x *Index) whereQuery(q peerfind.Query, radiusKM float64, which part) query.Query {
 	pt := *q.Near
 	inPerson := term(fieldMode, peerfind.ModeInPerson)
 	// An in-person service "nationwide" serves people who travel to it;
 	// it is not nearby for everyone, so only its other areas count.
 	serves := servesQuery(q.Place, pt, false)
-	radius := query.NewGeoDistanceQuery(pt.Lon(), pt.Lat(), fmt.Sprintf("%gkm", radiusKM))
-	radius.SetField(fieldLoc)
+	radius := radiusQuery{c: x.cols, lon: pt.Lon(), lat: pt.Lat(), km: radiusKM}
 	anyone := term(fieldArea, tokenAnyone)
 	// Based within the radius and for anyone there.
 	within := query.NewConjunctionQuery([]query.Query{radius, anyone})
@@ -334,7 +332,7 @@ func (x *Index) relaxed(ctx context.Context, q peerfind.Query, from, size int, w
 func (x *Index) widen(ctx context.Context, q peerfind.Query) (float64, error) {
 	steps := peerfind.WidenStepsKM
 	for _, r := range steps[:len(steps)-1] {
-		res, _, err := x.run(ctx, q, 0, 0, query.MatchQueryOperatorAnd, whereQuery(q, r, partInPerson), false)
+		res, _, err := x.run(ctx, q, 0, 0, query.MatchQueryOperatorAnd, x.whereQuery(q, r, partInPerson), false)
 		if err != nil {
 			return 0, err
 		}
@@ -393,7 +391,7 @@ func (x *Index) nearby(ctx context.Context, q peerfind.Query, mode string, res *
 		} else {
 			sq.Sort = peerfind.SortRelevance
 		}
-		r, _, err := x.relaxed(ctx, sq, 0, n, whereQuery(q, out.RadiusKM, which), false)
+		r, _, err := x.relaxed(ctx, sq, 0, n, x.whereQuery(q, out.RadiusKM, which), false)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -435,7 +433,7 @@ func (x *Index) blendWindow(ctx context.Context, q peerfind.Query, radiusKM floa
 		var rs []*bleve.SearchResult
 		var mark []string
 		for _, p := range parts {
-			r, m, err := x.run(ctx, q, 0, p.n, op, whereQuery(q, radiusKM, p.which), true)
+			r, m, err := x.run(ctx, q, 0, p.n, op, x.whereQuery(q, radiusKM, p.which), true)
 			if err != nil {
 				return nil, nil, err
 			}

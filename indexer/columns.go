@@ -36,6 +36,8 @@ type columns struct {
 	remote []bool
 	// idRank is the position of the document's id in id order.
 	idRank []uint32
+	// grid finds the points within a radius.
+	grid pointGrid
 }
 
 // readColumns reads the columns of every document of idx.
@@ -112,6 +114,7 @@ func readColumns(ctx context.Context, idx bleve.Index) (*columns, error) {
 		c.idRank[e.num] = uint32(rank)
 	}
 	c.closePoints()
+	c.buildGrid()
 
 	// Facet tokens and the remote flag, term by term.
 	type docTok struct {

@@ -2,12 +2,14 @@ package indexer
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/peerfind/peerfind"
 	"github.com/peerfind/peerfind/indexer/synth"
@@ -19,31 +21,7 @@ import (
 // (sort=distance) or by score, geo distance and id (relevance), for the
 // first queries of the benchmark mix over synthetic records.
 func TestColumnsMatchBleve(t *testing.T) {
-	if testing.Short() {
-		t.Skip("skipping: builds an index of 3,000 synthetic records (run without -short)")
-	}
-	g, err := synth.New(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs := make([]*peerfind.Service, 3000)
-	for i := range recs {
-		recs[i] = g.Record(i)
-	}
-	tax := taxonomy(t)
-	dir := t.TempDir()
-	if _, err := Build(context.Background(), dir, recs, BuildOptions{Taxonomy: tax}); err != nil {
-		t.Fatal(err)
-	}
-	x, err := Open(dir, tax)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
-	if len(x.cols.idRank) != len(recs) {
-		t.Fatalf("columns of %d documents, want %d", len(x.cols.idRank), len(recs))
-	}
-
+	x, g := synthTestIndex(t, 3000)
 	ctx := context.Background()
 	checked := 0
 	for i := 0; i < 150; i++ {
@@ -55,7 +33,7 @@ func TestColumnsMatchBleve(t *testing.T) {
 			q.Sort = sortBy
 			var where query.Query
 			if q.Near != nil {
-				where = whereQuery(q, q.RadiusKM, partAll)
+				where = x.whereQuery(q, q.RadiusKM, partAll)
 			}
 			for _, size := range []int{0, 30} {
 				got, _, err := x.run(ctx, q, 0, size, query.MatchQueryOperatorOr, where, true)
@@ -81,6 +59,98 @@ func TestColumnsMatchBleve(t *testing.T) {
 	}
 	if checked < 100 {
 		t.Fatalf("only %d searches with matches compared", checked)
+	}
+}
+
+// synthTestIndex builds and opens an index of the first n synthetic
+// records of seed 1.
+func synthTestIndex(t *testing.T, n int) (*Index, *synth.Generator) {
+	t.Helper()
+	if testing.Short() {
+		t.Skipf("skipping: builds an index of %d synthetic records (run without -short)", n)
+	}
+	g, err := synth.New(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := make([]*peerfind.Service, n)
+	for i := range recs {
+		recs[i] = g.Record(i)
+	}
+	tax := taxonomy(t)
+	dir := t.TempDir()
+	if _, err := Build(context.Background(), dir, recs, BuildOptions{Taxonomy: tax}); err != nil {
+		t.Fatal(err)
+	}
+	x, err := Open(dir, tax)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { x.Close() })
+	if len(x.cols.idRank) != n {
+		t.Fatalf("columns of %d documents, want %d", len(x.cols.idRank), n)
+	}
+	return x, g
+}
+
+// TestRadiusMatchesBleve checks the radius filter from the columns' grid
+// against bleve's geo distance query: the same records for the points
+// and radii of the benchmark mix, tiny and huge radii, a point on a
+// record, and points where the grid wraps (the antimeridian, the poles).
+func TestRadiusMatchesBleve(t *testing.T) {
+	x, g := synthTestIndex(t, 3000)
+	type circle struct{ lon, lat, km float64 }
+	var cs []circle
+	for i := 0; i < 200; i++ {
+		if q := mixQuery(t, g.Query(i)); q.Near != nil {
+			cs = append(cs, circle{q.Near.Lon(), q.Near.Lat(), q.RadiusKM})
+		}
+	}
+	first := g.Record(0).Points()[0]
+	cs = append(cs,
+		circle{-74.006, 40.7128, 0.5}, circle{-74.006, 40.7128, 1000}, circle{-98.5, 39.8, 1000},
+		circle{first.Lon(), first.Lat(), 0.001}, circle{first.Lon(), first.Lat(), 3},
+		circle{179.9, 51.9, 1000}, circle{-179.9, 20, 500}, circle{0, 89.9, 1000}, circle{10, -89.5, 800},
+		circle{-122.4194, 37.7749, 1000}, circle{-157.85, 21.3, 300},
+	)
+	nonEmpty := 0
+	for _, c := range cs {
+		var got []string
+		r, err := x.idx.Advanced()
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd, err := r.Reader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range x.cols.within(c.lon, c.lat, c.km) {
+			id, err := rd.ExternalID(index.NewIndexInternalID(nil, uint64(d)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, id)
+		}
+		rd.Close()
+		gq := query.NewGeoDistanceQuery(c.lon, c.lat, fmt.Sprintf("%gkm", c.km))
+		gq.SetField(fieldLoc)
+		req := bleve.NewSearchRequestOptions(gq, 10000, 0, false)
+		res, err := x.idx.Search(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := hitIDs(res)
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%+v: %d records, bleve %d", c, len(got), len(want))
+		}
+		if len(want) > 0 {
+			nonEmpty++
+		}
+	}
+	if nonEmpty < len(cs)/2 {
+		t.Fatalf("only %d of %d circles had records", nonEmpty, len(cs))
 	}
 }
 

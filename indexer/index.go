@@ -249,11 +249,11 @@ func (x *Index) Search(ctx context.Context, q peerfind.Query) (*peerfind.Results
 		out.RadiusKM = radius
 		switch mode {
 		case peerfind.RemoteOnly:
-			where = whereQuery(q, radius, partRemote)
+			where = x.whereQuery(q, radius, partRemote)
 		case peerfind.RemoteApart, peerfind.RemoteExclude:
-			where = whereQuery(q, radius, partInPerson)
+			where = x.whereQuery(q, radius, partInPerson)
 		default:
-			where = whereQuery(q, radius, partAll)
+			where = x.whereQuery(q, radius, partAll)
 		}
 	}
 	var res *bleve.SearchResult

@@ -1,0 +1,170 @@
+package indexer
+
+import (
+	"context"
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/blevesearch/bleve/v2/geo"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/scorer"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// gridDeg is the side of the cells of the columns' point grid, in
+// degrees.
+const gridDeg = 0.25
+
+const (
+	gridLats = int(180 / gridDeg)
+	gridLons = int(360 / gridDeg)
+	// Earth's equatorial and polar radii in km: bleve's Haversin scales
+	// the central angle by a diameter between the two.
+	radiusEquatorKM = 6378.137
+	radiusPoleKM    = 6356.752
+)
+
+// pointGrid lists the documents with a point in each cell.
+type pointGrid struct {
+	cells map[int32][]uint32
+	// vec are the points of columns.pts as unit vectors, so that most
+	// points are in or out by one dot product.
+	vec [][3]float64
+}
+
+func gridCell(lon, lat float64) (int, int) {
+	i := int(math.Floor((lat + 90) / gridDeg))
+	j := int(math.Floor((lon + 180) / gridDeg))
+	return min(max(i, 0), gridLats-1), ((j % gridLons) + gridLons) % gridLons
+}
+
+func unitVector(lon, lat float64) [3]float64 {
+	la, lo := lat*math.Pi/180, lon*math.Pi/180
+	return [3]float64{math.Cos(la) * math.Cos(lo), math.Cos(la) * math.Sin(lo), math.Sin(la)}
+}
+
+// buildGrid indexes the columns' points.
+func (c *columns) buildGrid() {
+	g := pointGrid{cells: map[int32][]uint32{}, vec: make([][3]float64, len(c.pts))}
+	for d := 0; d+1 < len(c.ptOff); d++ {
+		for k := c.ptOff[d]; k < c.ptOff[d+1]; k++ {
+			p := c.pts[k]
+			g.vec[k] = unitVector(p[0], p[1])
+			i, j := gridCell(p[0], p[1])
+			key := int32(i*gridLons + j)
+			if l := g.cells[key]; len(l) == 0 || l[len(l)-1] != uint32(d) {
+				g.cells[key] = append(l, uint32(d))
+			}
+		}
+	}
+	c.grid = g
+}
+
+// within lists, in document order, the documents with a point within km
+// of (lon, lat) as bleve's geo distance query measures it (geo.Haversin).
+// Unlike bleve's, every point of a document counts, not its first only.
+func (c *columns) within(lon, lat, km float64) []uint32 {
+	v0 := unitVector(lon, lat)
+	// Surely in within cosIn, surely out beyond cosOut; between, the
+	// exact distance decides. (Margins for the diameter's table.)
+	cosIn := math.Cos(km / (radiusEquatorKM * 1.001))
+	cosOut := math.Cos(km / (radiusPoleKM * 0.999))
+	if km/(radiusPoleKM*0.999) >= math.Pi {
+		cosOut = -2
+	}
+	var out []uint32
+	test := func(d uint32) {
+		for k := c.ptOff[d]; k < c.ptOff[d+1]; k++ {
+			v := c.grid.vec[k]
+			dot := v[0]*v0[0] + v[1]*v0[1] + v[2]*v0[2]
+			if dot >= cosIn || (dot >= cosOut && geo.Haversin(c.pts[k][0], c.pts[k][1], lon, lat) <= km) {
+				out = append(out, d)
+				return
+			}
+		}
+	}
+	// The cells of the bounding box: a degree of latitude is at least
+	// 110.5 km, one of longitude that times the cosine of the latitude.
+	latD := km/110.5 + gridDeg
+	lo, hi := lat-latD, lat+latD
+	i0, _ := gridCell(0, max(lo, -90))
+	i1, _ := gridCell(0, min(hi, 90))
+	allLons := lo <= -89 || hi >= 89
+	var lonD float64
+	if !allLons {
+		lonD = latD / math.Cos(max(math.Abs(lo), math.Abs(hi))*math.Pi/180)
+		allLons = lonD >= 180
+	}
+	for i := i0; i <= i1; i++ {
+		if allLons {
+			for j := 0; j < gridLons; j++ {
+				for _, d := range c.grid.cells[int32(i*gridLons+j)] {
+					test(d)
+				}
+			}
+			continue
+		}
+		_, j0 := gridCell(lon-lonD, 0)
+		n := int(2*lonD/gridDeg) + 2
+		for k := 0; k < n && k < gridLons; k++ {
+			j := (j0 + k) % gridLons
+			for _, d := range c.grid.cells[int32(i*gridLons+j)] {
+				test(d)
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// radiusQuery matches the documents with a point within km of (lon,
+// lat), from the columns' grid: the same documents as bleve's geo
+// distance query on fieldLoc (for documents of one point), which unions
+// the postings of many geohash cells and reads the doc values of every
+// match near the circle's edge.
+type radiusQuery struct {
+	c            *columns
+	lon, lat, km float64
+}
+
+func (q radiusQuery) Searcher(ctx context.Context, i index.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	return &listSearcher{docs: q.c.within(q.lon, q.lat, q.km), scorer: scorer.NewConstantScorer(1, 1, options)}, nil
+}
+
+// listSearcher walks a sorted list of document numbers.
+type listSearcher struct {
+	docs   []uint32
+	at     int
+	id     index.IndexInternalID
+	scorer *scorer.ConstantScorer
+}
+
+func (s *listSearcher) match(ctx *search.SearchContext) *search.DocumentMatch {
+	if s.at >= len(s.docs) {
+		return nil
+	}
+	s.id = index.NewIndexInternalID(s.id, uint64(s.docs[s.at]))
+	s.at++
+	return s.scorer.Score(ctx, s.id)
+}
+
+func (s *listSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	return s.match(ctx), nil
+}
+
+func (s *listSearcher) Advance(ctx *search.SearchContext, id index.IndexInternalID) (*search.DocumentMatch, error) {
+	target := id.Value()
+	rest := s.docs[s.at:]
+	s.at += sort.Search(len(rest), func(k int) bool { return uint64(rest[k]) >= target })
+	return s.match(ctx), nil
+}
+
+func (s *listSearcher) Close() error               { return nil }
+func (s *listSearcher) Weight() float64            { return s.scorer.Weight() }
+func (s *listSearcher) SetQueryNorm(n float64)     { s.scorer.SetQueryNorm(n) }
+func (s *listSearcher) Count() uint64              { return uint64(len(s.docs)) }
+func (s *listSearcher) Min() int                   { return 0 }
+func (s *listSearcher) Size() int                  { return 64 + 4*cap(s.docs) }
+func (s *listSearcher) DocumentMatchPoolSize() int { return 1 }
