@@ -20,8 +20,22 @@ func (f filterQuery) Searcher(ctx context.Context, i index.IndexReader, m mappin
 	options.Score = "none"
 	options.IncludeTermVectors = false
 	options.Explain = false
-	return f.q.Searcher(ctx, i, m, options)
+	s, err := f.q.Searcher(ctx, i, m, options)
+	if err != nil {
+		return nil, err
+	}
+	return unweighted{s}, nil
 }
+
+// unweighted is a filter's searcher with no weight in the query norm:
+// bleve divides every score by the root of the summed weights of all
+// clauses, filters included, so two searches for one need with
+// different filters (the parts of blendWindow) would score the same
+// record differently.
+type unweighted struct{ search.Searcher }
+
+func (unweighted) Weight() float64      { return 0 }
+func (unweighted) SetQueryNorm(float64) {}
 
 // filtered is need AND every filter, the filters unscored.
 func filtered(need query.Query, filters []query.Query) query.Query {
