@@ -114,6 +114,10 @@ type SizeResult struct {
 	SearchdRSSWarmKB int64 `json:"searchd_rss_warm_kb"`
 	SearchdRSSEndKB  int64 `json:"searchd_rss_end_kb"`
 	SearchdRSSMaxKB  int64 `json:"searchd_rss_max_kb"`
+	// SearchdAnonKB and SearchdFileKB split the resident memory after
+	// the warm-up: anonymous (heap) and file-backed (mapped index pages).
+	SearchdAnonKB int64 `json:"searchd_anon_kb"`
+	SearchdFileKB int64 `json:"searchd_file_kb"`
 	// Answers is the answers file; AnswerErrors the queries of the
 	// answers pass that did not return 200.
 	Answers      string `json:"answers"`
@@ -280,6 +284,7 @@ func (c *Config) runSize(ctx context.Context, sr *SizeResult, name string, files
 		}
 	}
 	sr.SearchdRSSWarmKB = load.RSSKB(s.pid())
+	sr.SearchdAnonKB, sr.SearchdFileKB = load.RSSPartsKB(s.pid())
 	sr.SearchdRSSMaxKB = sr.SearchdRSSWarmKB
 	for _, n := range c.Clients {
 		rep, err := load.Run(ctx, load.Options{BaseURL: base, Paths: paths,

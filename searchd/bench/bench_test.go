@@ -56,15 +56,16 @@ func TestTable(t *testing.T) {
 	r := &Results{Sizes: []*SizeResult{{
 		Records: 10000, Indexed: 10000, BuildS: 12.34, RecordsPerS: 810.4, IndexBytes: 42 << 20,
 		IndexerPeakRSSKB: 350 * 1024, SearchdRSSWarmKB: 100 * 1024, SearchdRSSMaxKB: 120 * 1024,
+		SearchdAnonKB: 60 * 1024, SearchdFileKB: 40 * 1024,
 		Loads: []*load.Report{
 			{Concurrency: 1, QPS: 150.04, P50ms: 3.6, P95ms: 22.4, P99ms: 42.8, Requests: 3000},
 			{Concurrency: 8, QPS: 300, P50ms: 20, P95ms: 60, P99ms: 90, Requests: 6000, Errors: 2},
 		},
 	}, {Records: 1000000, Error: "indexer: signal: killed"}}}
 	want := [][]string{
-		{"10000", "12.3", "810", "42.0", "350", "100/120", "1", "150.0", "3.6", "22.4", "42.8", "0/3000"},
-		{"", "", "", "", "", "", "8", "300.0", "20.0", "60.0", "90.0", "2/6000"},
-		{"1000000", "0.0", "0", "0.0", "0", "0/0", "failed: indexer: signal: killed", "", "", "", "", ""},
+		{"10000", "12.3", "810", "42.0", "350", "100/120", "60/40", "1", "150.0", "3.6", "22.4", "42.8", "0/3000"},
+		{"", "", "", "", "", "", "", "8", "300.0", "20.0", "60.0", "90.0", "2/6000"},
+		{"1000000", "0.0", "0", "0.0", "0", "0/0", "0/0", "failed: indexer: signal: killed", "", "", "", "", ""},
 	}
 	if diff := cmp.Diff(want, r.Rows()); diff != "" {
 		t.Errorf("Rows (-want +got):\n%s", diff)

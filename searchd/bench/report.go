@@ -14,7 +14,7 @@ import (
 // Columns are the headings of the results table, one row per size and
 // concurrency level.
 var Columns = []string{"records", "build s", "records/s", "index MiB", "indexer peak MiB",
-	"searchd RSS MiB (warm/max)", "clients", "queries/s", "p50 ms", "p95 ms", "p99 ms", "errors"}
+	"searchd RSS MiB (warm/max)", "of which heap/index pages MiB", "clients", "queries/s", "p50 ms", "p95 ms", "p99 ms", "errors"}
 
 // Rows returns the table's cells.
 func (r *Results) Rows() [][]string {
@@ -27,6 +27,7 @@ func (r *Results) Rows() [][]string {
 			f1(float64(s.IndexBytes) / (1 << 20)),
 			f0(float64(s.IndexerPeakRSSKB) / 1024),
 			f0(float64(s.SearchdRSSWarmKB)/1024) + "/" + f0(float64(s.SearchdRSSMaxKB)/1024),
+			f0(float64(s.SearchdAnonKB)/1024) + "/" + f0(float64(s.SearchdFileKB)/1024),
 		}
 		if s.Error != "" && len(s.Loads) == 0 {
 			rows = append(rows, append(head, "failed: "+clip(s.Error, 60), "", "", "", "", ""))

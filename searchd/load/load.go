@@ -260,13 +260,24 @@ func Loopback(host string) bool {
 
 // RSSKB reads a process's resident memory (VmRSS) from /proc, in KiB, or
 // 0 when it cannot (not Linux, no such process).
-func RSSKB(pid int) int64 {
+func RSSKB(pid int) int64 { return statusKB(pid, "VmRSS:") }
+
+// RSSPartsKB splits a process's resident memory into its anonymous part
+// (the heap, stacks: RssAnon) and its file-backed part (RssFile: for
+// searchd mostly the pages of the memory-mapped index it has read, which
+// the kernel can drop and read again), in KiB.
+func RSSPartsKB(pid int) (anon, file int64) {
+	return statusKB(pid, "RssAnon:"), statusKB(pid, "RssFile:")
+}
+
+// statusKB reads one "Name: N kB" line of /proc/PID/status, or 0.
+func statusKB(pid int, name string) int64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if rest, ok := strings.CutPrefix(line, name); ok {
 			f := strings.Fields(rest)
 			if len(f) > 0 {
 				n, _ := strconv.ParseInt(f[0], 10, 64)

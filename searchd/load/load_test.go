@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -56,5 +57,24 @@ func TestRefusesRemote(t *testing.T) {
 	_, err := Run(context.Background(), Options{BaseURL: "http://10.0.0.1:80", Paths: []string{"/"}, Concurrency: 1, Duration: time.Second})
 	if err == nil {
 		t.Errorf("Run against 10.0.0.1 did not fail")
+	}
+}
+
+func TestRSSParts(t *testing.T) {
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		t.Skip("skipping: no /proc (not Linux)")
+	}
+	pid := os.Getpid()
+	rss := RSSKB(pid)
+	anon, file := RSSPartsKB(pid)
+	if rss <= 0 || anon <= 0 || file <= 0 {
+		t.Fatalf("RSS %d KiB, anon %d, file %d: want all positive", rss, anon, file)
+	}
+	// VmRSS is RssAnon + RssFile + RssShmem, sampled a moment apart.
+	if anon+file > rss*2 {
+		t.Errorf("anon %d + file %d KiB far above RSS %d", anon, file, rss)
+	}
+	if RSSKB(-1) != 0 {
+		t.Errorf("RSSKB of no process is not 0")
 	}
 }
