@@ -40,8 +40,9 @@ const (
 )
 
 // NewMapping returns the bleve mapping of the search document: English
-// text fields, the combined text once more in Spanish analysis, a keyword field with doc values for every facet, a geopoint
-// per location and the stored record.
+// text fields, the combined text once more in Spanish analysis, a
+// keyword field for every facet, a geopoint per location and the stored
+// record.
 func NewMapping() (mapping.IndexMapping, error) {
 	m := bleve.NewIndexMapping()
 	// Both remember the tokens of the taxonomy's texts during a build
@@ -105,8 +106,11 @@ func NewMapping() (mapping.IndexMapping, error) {
 	textES.Analyzer = analyzerES
 	doc.AddFieldMappingsAt(fieldTextES, textES)
 	// A filter field has terms and no doc values. The facet fields are
-	// filters: their counts come from fieldFacets, the one field whose
-	// doc values the counts read.
+	// filters: their counts come from fieldFacets, whose postings Open
+	// reads into the columns (columns.go). fieldFacets and fieldRemote
+	// keep doc values so that bleve's own facets and sorts can check the
+	// columns (columns_test.go); the geopoints keep theirs for the
+	// columns' points.
 	filter := func() *mapping.FieldMapping {
 		f := kw()
 		f.DocValues = false
