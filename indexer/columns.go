@@ -16,6 +16,9 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 )
 
+// statusActive is the status of a service open to people (peerfind.Statuses).
+const statusActive = "active"
+
 // columns hold, for every document of an open index by its number in
 // bleve, what a search reads once per match: its facet tokens (for the
 // counts), its points, whether it is remote, and the rank of its id (for
@@ -32,8 +35,9 @@ type columns struct {
 	// ptOff[d]..ptOff[d+1] index pts, document d's points.
 	ptOff []uint32
 	pts   [][2]float64 // lon, lat as bleve decodes them
-	// remote is set for documents not attended in person.
-	remote []bool
+	// remote is set for documents not attended in person, active for
+	// active services.
+	remote, active []bool
 	// idRank is the position of the document's id in id order.
 	idRank []uint32
 	// grid finds the points within a radius.
@@ -163,6 +167,13 @@ func readColumns(ctx context.Context, idx bleve.Index) (*columns, error) {
 			c.remote[doc] = true
 		}
 	})
+	if err == nil {
+		err = eachPosting(ctx, r, fieldStatus, nil, func(term string, doc uint64) {
+			if term == statusActive && doc < uint64(len(c.active)) {
+				c.active[doc] = true
+			}
+		})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -174,6 +185,7 @@ func (c *columns) grow(n int) {
 	for len(c.idRank) < n {
 		c.idRank = append(c.idRank, math.MaxUint32)
 		c.remote = append(c.remote, false)
+		c.active = append(c.active, false)
 		c.ptOff = append(c.ptOff, uint32(len(c.pts)))
 	}
 }
@@ -240,6 +252,9 @@ func eachPosting(ctx context.Context, r index.IndexReader, field string, onTerm 
 		}
 	}
 }
+
+// isActive reports whether document d is an active service.
+func (c *columns) isActive(d uint64) bool { return d < uint64(len(c.active)) && c.active[d] }
 
 // count adds document d's facet tokens to counts.
 func (c *columns) count(d uint64, counts []uint32) {

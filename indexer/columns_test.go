@@ -15,9 +15,9 @@ import (
 	"github.com/peerfind/peerfind/indexer/synth"
 )
 
-// TestColumnsMatchBleve checks the facet counts and the order that run
-// takes from the in-memory columns against bleve's own: a terms facet on
-// fieldFacets, and the sort by the remote field, geo distance and id
+// TestColumnsMatchBleve checks what run takes from the in-memory columns
+// against bleve's own: the status filter against the status term, the
+// facet counts against a terms facet on fieldFacets, and the sort by the remote field, geo distance and id
 // (sort=distance) or by score, geo distance and id (relevance), for the
 // first queries of the benchmark mix over synthetic records.
 func TestColumnsMatchBleve(t *testing.T) {
@@ -157,7 +157,13 @@ func TestRadiusMatchesBleve(t *testing.T) {
 // referenceRun is run with bleve's facets and sorts.
 func referenceRun(t *testing.T, x *Index, q peerfind.Query, size int, where query.Query) *bleve.SearchResult {
 	t.Helper()
-	req, _ := x.request(q, 0, size, query.MatchQueryOperatorOr, where)
+	// The status by bleve's term, not the columns (activeQuery).
+	open := q
+	open.IncludeClosed = true
+	req, _ := x.request(open, 0, size, query.MatchQueryOperatorOr, where)
+	if !q.IncludeClosed {
+		req.Query = query.NewConjunctionQuery([]query.Query{req.Query, filterQuery{term(fieldStatus, statusActive)}})
+	}
 	req.AddFacet(fieldFacets, bleve.NewFacetRequest(fieldFacets, 10000))
 	var order search.SortOrder
 	if q.Sort == peerfind.SortDistance {

@@ -6,6 +6,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/bleve/v2/search/searcher"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -44,4 +45,23 @@ func filtered(need query.Query, filters []query.Query) query.Query {
 		must = append(must, filterQuery{f})
 	}
 	return query.NewConjunctionQuery(must)
+}
+
+// activeQuery matches what q matches among active services. The status
+// is read from the columns as each match comes, instead of stepping the
+// postings of "active" (nearly every record) in step with the need and
+// the other filters.
+type activeQuery struct {
+	q query.Query
+	c *columns
+}
+
+func (a activeQuery) Searcher(ctx context.Context, i index.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	s, err := a.q.Searcher(ctx, i, m, options)
+	if err != nil {
+		return nil, err
+	}
+	return searcher.NewFilteringSearcher(ctx, s, func(_ *search.SearchContext, d *search.DocumentMatch) bool {
+		return a.c.isActive(d.IndexInternalID.Value())
+	}), nil
 }

@@ -416,17 +416,15 @@ func (x *Index) request(q peerfind.Query, from, size int, op query.MatchQueryOpe
 	if wq := whenQuery(q, x.zones); wq != nil {
 		must = append(must, wq)
 	}
-	if !q.IncludeClosed {
-		t := query.NewTermQuery("active")
-		t.SetField(fieldStatus)
-		must = append(must, t)
-	}
 	if where != nil {
 		must = append(must, where)
 	}
 	var all query.Query = filtered(need, must)
 	if !scored {
 		all = filterQuery{all}
+	}
+	if !q.IncludeClosed {
+		all = activeQuery{q: all, c: x.cols}
 	}
 	req := bleve.NewSearchRequestOptions(all, size, from, false)
 	if size > 0 {
