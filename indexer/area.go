@@ -2,16 +2,12 @@ package indexer
 
 import (
 	"context"
-	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
-	index "github.com/blevesearch/bleve_index_api"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 
@@ -252,17 +248,12 @@ const (
 // whereQuery is the location filter of a query with Near for one part of
 // the results, radius in kilometres.
 func (x *Index) whereQuery(q peerfind.Query, radiusKM float64, which part) query.Query {
-	return x.whereIn(q, x.radiusSet(q, radiusKM), which)
-}
-
-// whereIn is whereQuery with the radius's documents given.
-func (x *Index) whereIn(q peerfind.Query, rs *radiusSet, which part) query.Query {
 	pt := *q.Near
 	inPerson := term(fieldMode, peerfind.ModeInPerson)
 	// An in-person service "nationwide" serves people who travel to it;
 	// it is not nearby for everyone, so only its other areas count.
 	serves := servesQuery(q.Place, pt, false)
-	radius := radiusQuery{rs}
+	radius := radiusQuery{c: x.cols, lon: pt.Lon(), lat: pt.Lat(), km: radiusKM}
 	anyone := term(fieldArea, tokenAnyone)
 	// Based within the radius and for anyone there.
 	within := query.NewConjunctionQuery([]query.Query{radius, anyone})
@@ -355,9 +346,9 @@ func (x *Index) widen(ctx context.Context, q peerfind.Query) (float64, error) {
 // hits decodes a window of bleve hits and says, for the searcher, how
 // each service is attended, whether it serves their area and how far its
 // nearest in-person location is.
-func (x *Index) hits(matches []*search.DocumentMatch, q peerfind.Query, now time.Time) ([]peerfind.Hit, error) {
-	out := make([]peerfind.Hit, 0, len(matches))
-	for _, h := range matches {
+func (x *Index) hits(res *bleve.SearchResult, q peerfind.Query, now time.Time) ([]peerfind.Hit, error) {
+	out := make([]peerfind.Hit, 0, len(res.Hits))
+	for _, h := range res.Hits {
 		s, err := decodeSource(h)
 		if err != nil {
 			return nil, err
@@ -404,7 +395,7 @@ func (x *Index) nearby(ctx context.Context, q peerfind.Query, mode string, res *
 		if err != nil {
 			return nil, 0, err
 		}
-		hits, err := x.hits(r.Hits, q, now)
+		hits, err := x.hits(r, q, now)
 		return hits, r.Total, err
 	}
 	var err error
@@ -426,134 +417,48 @@ func (x *Index) nearby(ctx context.Context, q peerfind.Query, mode string, res *
 	return err
 }
 
-// blendWindow answers a mixed query's rerank window in one search over
-// every part, split as bleve collects it: the best local matches (based
-// within the radius, or in person and serving the searcher's area) fill
-// the window, and the best remote ones from elsewhere (a third as many)
-// are kept apart, for blend to interleave. The total and the facet counts
-// are the search's. Like relaxed, when nothing matches every word of the
-// need, any word will do.
+// blendWindow answers a mixed query's rerank window in two parts: the
+// best local matches (based within the radius, or in person and serving
+// the searcher's area) and the best of the other remote ones (a third as
+// many), for blend to interleave. The parts divide the results between
+// them, so their totals and facet counts add up to the query's: no third
+// search counts them. Like relaxed, when nothing matches every word of
+// the need, any word will do.
 func (x *Index) blendWindow(ctx context.Context, q peerfind.Query, radiusKM float64, now time.Time) (*bleve.SearchResult, []string, []peerfind.Hit, error) {
-	rs := x.radiusSet(q, radiusKM)
-	where := x.whereIn(q, rs, partAll)
-	// A match is remote from elsewhere (partFarRemote) when it is online
-	// or by phone and not based within the radius for anyone; every
-	// other match of partAll is local (partLocal).
-	farRemote := func(d uint64) bool {
-		c := x.cols
-		return d < uint64(len(c.online)) && c.online[d] && !(c.anyone[d] && rs.has(d))
-	}
-	pass := func(op query.MatchQueryOperator) (*bleve.SearchResult, []string, []*search.DocumentMatch, error) {
-		far := topMatches{n: rerankWindow / 3}
-		res, mark, err := x.runDiverted(ctx, q, 0, rerankWindow, op, where, true, func(d *search.DocumentMatch) bool {
-			if !farRemote(d.IndexInternalID.Value()) {
-				return false
+	parts := []struct {
+		which part
+		n     int
+	}{{partLocal, rerankWindow}, {partFarRemote, rerankWindow / 3}}
+	search := func(op query.MatchQueryOperator) ([]*bleve.SearchResult, []string, error) {
+		var rs []*bleve.SearchResult
+		var mark []string
+		for _, p := range parts {
+			r, m, err := x.run(ctx, q, 0, p.n, op, x.whereQuery(q, radiusKM, p.which), true)
+			if err != nil {
+				return nil, nil, err
 			}
-			far.add(d)
-			return true
-		})
-		if err != nil {
-			return nil, nil, nil, err
+			rs, mark = append(rs, r), m
 		}
-		hits, err := x.loadMatches(ctx, far.list)
-		return res, mark, hits, err
+		return rs, mark, nil
 	}
-	res, mark, far, err := pass(query.MatchQueryOperatorAnd)
+	rs, mark, err := search(query.MatchQueryOperatorAnd)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if res.Total < relaxBelow && len(strings.Fields(q.Text)) > 1 {
-		if res, mark, far, err = pass(query.MatchQueryOperatorOr); err != nil {
+	if rs[0].Total+rs[1].Total < relaxBelow && len(strings.Fields(q.Text)) > 1 {
+		if rs, mark, err = search(query.MatchQueryOperatorOr); err != nil {
 			return nil, nil, nil, err
 		}
 	}
+	sum := &bleve.SearchResult{Total: rs[0].Total + rs[1].Total, Facets: rs[0].Facets}
+	sum.Facets.Merge(rs[1].Facets)
 	var out []peerfind.Hit
-	for _, hs := range [][]*search.DocumentMatch{res.Hits, far} {
-		hits, err := x.hits(hs, q, now)
+	for _, r := range rs {
+		hits, err := x.hits(r, q, now)
 		if err != nil {
 			return nil, nil, nil, err
 		}
 		out = append(out, hits...)
 	}
-	return res, mark, out, nil
-}
-
-// keptMatch is what topMatches keeps of a match: bleve recycles the
-// match itself.
-type keptMatch struct {
-	doc   uint64
-	score float64
-	place string // the placeSort value
-}
-
-// topMatches keeps the n best matches of a search ordered by score, then
-// placeSort (run's relevance order).
-type topMatches struct {
-	n    int
-	list []keptMatch
-}
-
-func (t *topMatches) add(d *search.DocumentMatch) {
-	m := keptMatch{doc: d.IndexInternalID.Value(), score: d.Score}
-	if len(d.Sort) > 1 {
-		m.place = d.Sort[1]
-	}
-	before := func(a, b keptMatch) bool {
-		if a.score != b.score {
-			return a.score > b.score
-		}
-		return a.place < b.place
-	}
-	if len(t.list) == t.n && !before(m, t.list[len(t.list)-1]) {
-		return
-	}
-	i := sort.Search(len(t.list), func(i int) bool { return before(m, t.list[i]) })
-	t.list = slices.Insert(t.list, i, m)
-	if len(t.list) > t.n {
-		t.list = t.list[:t.n]
-	}
-}
-
-// loadMatches reads the stored records of kept matches, in their order,
-// as search hits with their scores.
-func (x *Index) loadMatches(ctx context.Context, kept []keptMatch) ([]*search.DocumentMatch, error) {
-	if len(kept) == 0 {
-		return nil, nil
-	}
-	adv, err := x.idx.Advanced()
-	if err != nil {
-		return nil, fmt.Errorf("load matches: %w", err)
-	}
-	r, err := adv.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("load matches: %w", err)
-	}
-	ids := make([]string, len(kept))
-	for i, k := range kept {
-		if ids[i], err = r.ExternalID(index.NewIndexInternalID(nil, k.doc)); err != nil {
-			r.Close()
-			return nil, fmt.Errorf("load matches: id of document %d: %w", k.doc, err)
-		}
-	}
-	r.Close()
-	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), len(ids), 0, false)
-	req.Fields = []string{fieldSource}
-	res, err := x.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("load matches: %w", err)
-	}
-	byID := map[string]*search.DocumentMatch{}
-	for _, h := range res.Hits {
-		byID[h.ID] = h
-	}
-	out := make([]*search.DocumentMatch, 0, len(kept))
-	for i, k := range kept {
-		h := byID[ids[i]]
-		if h == nil {
-			return nil, fmt.Errorf("load matches: record %q not found", ids[i])
-		}
-		h.Score = k.score
-		out = append(out, h)
-	}
-	return out, nil
+	return sum, mark, out, nil
 }

@@ -14,8 +14,6 @@ import (
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/collector"
 	index "github.com/blevesearch/bleve_index_api"
-
-	"github.com/peerfind/peerfind"
 )
 
 // statusActive is the status of a service open to people (peerfind.Statuses).
@@ -38,10 +36,8 @@ type columns struct {
 	ptOff []uint32
 	pts   [][2]float64 // lon, lat as bleve decodes them
 	// remote is set for documents not attended in person, active for
-	// active services, online for services online or by phone, anyone
-	// for services whose areas do not restrict who may use them
-	// (tokenAnyone).
-	remote, active, online, anyone []bool
+	// active services.
+	remote, active []bool
 	// idRank is the position of the document's id in id order.
 	idRank []uint32
 	// grid finds the points within a radius.
@@ -142,13 +138,9 @@ func readColumns(ctx context.Context, idx bleve.Index) (*columns, error) {
 	if len(c.tokens) > math.MaxUint16 {
 		return nil, fmt.Errorf("read columns: %d facet tokens, more than %d", len(c.tokens), math.MaxUint16)
 	}
-	onlineToks := []string{facetToken(fieldMode, peerfind.ModeOnline), facetToken(fieldMode, peerfind.ModePhone)}
 	err = eachPosting(ctx, r, fieldFacets, nil, func(term string, doc uint64) {
 		i, _ := slices.BinarySearch(c.tokens, term)
 		pairs = append(pairs, docTok{uint32(doc), uint16(i)})
-		if slices.Contains(onlineToks, term) && doc < uint64(len(c.online)) {
-			c.online[doc] = true
-		}
 	})
 	if err != nil {
 		return nil, err
@@ -182,13 +174,6 @@ func readColumns(ctx context.Context, idx bleve.Index) (*columns, error) {
 			}
 		})
 	}
-	if err == nil {
-		err = eachPosting(ctx, r, fieldArea, nil, func(term string, doc uint64) {
-			if term == tokenAnyone && doc < uint64(len(c.anyone)) {
-				c.anyone[doc] = true
-			}
-		})
-	}
 	if err != nil {
 		return nil, err
 	}
@@ -201,8 +186,6 @@ func (c *columns) grow(n int) {
 		c.idRank = append(c.idRank, math.MaxUint32)
 		c.remote = append(c.remote, false)
 		c.active = append(c.active, false)
-		c.online = append(c.online, false)
-		c.anyone = append(c.anyone, false)
 		c.ptOff = append(c.ptOff, uint32(len(c.pts)))
 	}
 }
@@ -307,11 +290,8 @@ func (c *columns) facetResults(counts []uint32) search.FacetResults {
 }
 
 // tapped is ctx with a hook that counts the facet tokens of every match
-// of a search into counts (unless nil), before bleve's own collection of
-// the match. A match for which divert (unless nil) returns true is not
-// collected: divert has taken what it needs of it, and it goes back to
-// bleve's pool.
-func (c *columns) tapped(ctx context.Context, counts []uint32, divert func(d *search.DocumentMatch) bool) context.Context {
+// of a search into counts, before bleve's own collection of the match.
+func (c *columns) tapped(ctx context.Context, counts []uint32) context.Context {
 	var mk search.MakeDocumentMatchHandler = func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
 		next, loadID, err := collector.MakeTopNDocumentMatchHandler(sctx)
 		if err != nil {
@@ -319,13 +299,7 @@ func (c *columns) tapped(ctx context.Context, counts []uint32, divert func(d *se
 		}
 		return func(d *search.DocumentMatch) error {
 			if d != nil {
-				if counts != nil {
-					c.count(d.IndexInternalID.Value(), counts)
-				}
-				if divert != nil && divert(d) {
-					sctx.DocumentMatchPool.Put(d)
-					return nil
-				}
+				c.count(d.IndexInternalID.Value(), counts)
 			}
 			return next(d)
 		}, loadID, nil

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -205,66 +204,4 @@ func equalCounts(a, b map[string][]peerfind.FacetCount) bool {
 		}
 	}
 	return true
-}
-
-// TestBlendWindowSplitsLikeTwoSearches checks the one-pass mixed window
-// against its definition: the best local matches (partLocal) and the
-// best remote ones from elsewhere (partFarRemote), each its own search,
-// whose totals and facet counts add up to the window's.
-func TestBlendWindowSplitsLikeTwoSearches(t *testing.T) {
-	x, g := synthTestIndex(t, 3000)
-	ctx := context.Background()
-	now := time.Date(2026, 11, 23, 18, 0, 0, 0, time.UTC)
-	compared, withRemote := 0, 0
-	for i := 0; i < 300 && compared < 60; i++ {
-		q := mixQuery(t, g.Query(i))
-		if q.Near == nil || q.Text == "" {
-			continue
-		}
-		q.Sort = peerfind.SortRelevance
-		res, _, hits, err := x.blendWindow(ctx, q, q.RadiusKM, now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		op := query.MatchQueryOperatorAnd
-		local, _, err := x.run(ctx, q, 0, rerankWindow, op, x.whereQuery(q, q.RadiusKM, partLocal), true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		far, _, err := x.run(ctx, q, 0, rerankWindow/3, op, x.whereQuery(q, q.RadiusKM, partFarRemote), true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if local.Total+far.Total < relaxBelow {
-			continue // the relaxed search; the same split
-		}
-		compared++
-		if far.Total > 0 {
-			withRemote++
-		}
-		if res.Total != local.Total+far.Total {
-			t.Fatalf("query %d %q: total %d, parts %d + %d", i, q.Text, res.Total, local.Total, far.Total)
-		}
-		want := local.Facets
-		want.Merge(far.Facets)
-		if g, w := facetCounts(res), facetCounts(&bleve.SearchResult{Facets: want}); !equalCounts(g, w) {
-			t.Fatalf("query %d %q: facets\n%v\nparts\n%v", i, q.Text, g, w)
-		}
-		var got []string
-		for _, h := range hits {
-			got = append(got, fmt.Sprintf("%s %.9f", h.Service.ID, h.Score))
-		}
-		var wantHits []string
-		for _, r := range []*bleve.SearchResult{local, far} {
-			for _, h := range r.Hits {
-				wantHits = append(wantHits, fmt.Sprintf("%s %.9f", h.ID, h.Score))
-			}
-		}
-		if !slices.Equal(got, wantHits) {
-			t.Fatalf("query %d %q: window\n%v\nparts\n%v", i, q.Text, got, wantHits)
-		}
-	}
-	if compared < 30 || withRemote < 10 {
-		t.Fatalf("compared %d windows, %d with remote matches from elsewhere: too few", compared, withRemote)
-	}
 }

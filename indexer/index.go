@@ -270,7 +270,7 @@ func (x *Index) Search(ctx context.Context, q peerfind.Query) (*peerfind.Results
 		if res, mark, err = x.relaxed(ctx, q, from, size, where, true); err != nil {
 			return nil, err
 		}
-		if out.Hits, err = x.hits(res.Hits, q, now); err != nil {
+		if out.Hits, err = x.hits(res, q, now); err != nil {
 			return nil, err
 		}
 	}
@@ -352,21 +352,12 @@ func (x *Index) check(q peerfind.Query) error {
 // filters, the location filter where (nil for none), one window of hits,
 // and the facet counts when facets is set.
 func (x *Index) run(ctx context.Context, q peerfind.Query, from, size int, op query.MatchQueryOperator, where query.Query, facets bool) (*bleve.SearchResult, []string, error) {
-	return x.runDiverted(ctx, q, from, size, op, where, facets, nil)
-}
-
-// runDiverted is run, where the matches for which divert returns true
-// count in the total and the facets but are left out of the window (see
-// columns.tapped).
-func (x *Index) runDiverted(ctx context.Context, q peerfind.Query, from, size int, op query.MatchQueryOperator, where query.Query, facets bool, divert func(*search.DocumentMatch) bool) (*bleve.SearchResult, []string, error) {
 	req, mark := x.request(q, from, size, op, where)
 	var counts []uint32
 	if facets {
 		// Counted from the columns as bleve collects each match.
 		counts = make([]uint32, len(x.cols.tokens))
-	}
-	if facets || divert != nil {
-		ctx = x.cols.tapped(ctx, counts, divert)
+		ctx = x.cols.tapped(ctx, counts)
 	}
 	if size == 0 {
 		// Only the total and the facets: no sort values to read.

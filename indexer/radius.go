@@ -5,15 +5,12 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"sync"
 
 	"github.com/blevesearch/bleve/v2/geo"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/scorer"
 	index "github.com/blevesearch/bleve_index_api"
-
-	"github.com/peerfind/peerfind"
 )
 
 // gridDeg is the side of the cells of the columns' point grid, in
@@ -122,40 +119,18 @@ func (c *columns) within(lon, lat, km float64) []uint32 {
 	return slices.Compact(out)
 }
 
-// radiusSet is the documents with a point within km of (lon, lat),
-// listed once (by the first search that needs them) and shared by the
-// searches and the mixed window's split (blendWindow).
-type radiusSet struct {
+// radiusQuery matches the documents with a point within km of (lon,
+// lat), from the columns' grid: the same documents as bleve's geo
+// distance query on fieldLoc (for documents of one point), which unions
+// the postings of many geohash cells and reads the doc values of every
+// match near the circle's edge.
+type radiusQuery struct {
 	c            *columns
 	lon, lat, km float64
-	once         sync.Once
-	docs         []uint32
 }
-
-func (x *Index) radiusSet(q peerfind.Query, km float64) *radiusSet {
-	return &radiusSet{c: x.cols, lon: q.Near.Lon(), lat: q.Near.Lat(), km: km}
-}
-
-func (r *radiusSet) list() []uint32 {
-	r.once.Do(func() { r.docs = r.c.within(r.lon, r.lat, r.km) })
-	return r.docs
-}
-
-// has reports whether document d is in the set.
-func (r *radiusSet) has(d uint64) bool {
-	_, ok := slices.BinarySearch(r.list(), uint32(d))
-	return ok && d <= math.MaxUint32
-}
-
-// radiusQuery matches the documents of a radiusSet, from the columns'
-// grid: the same documents as bleve's geo distance query on fieldLoc
-// (for documents of one point), which unions the postings of many
-// geohash cells and reads the doc values of every match near the
-// circle's edge.
-type radiusQuery struct{ set *radiusSet }
 
 func (q radiusQuery) Searcher(ctx context.Context, i index.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
-	return &listSearcher{docs: q.set.list(), scorer: scorer.NewConstantScorer(1, 1, options)}, nil
+	return &listSearcher{docs: q.c.within(q.lon, q.lat, q.km), scorer: scorer.NewConstantScorer(1, 1, options)}, nil
 }
 
 // listSearcher walks a sorted list of document numbers.
