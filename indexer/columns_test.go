@@ -69,14 +69,7 @@ func synthTestIndex(t *testing.T, n int) (*Index, *synth.Generator) {
 	if testing.Short() {
 		t.Skipf("skipping: builds an index of %d synthetic records (run without -short)", n)
 	}
-	g, err := synth.New(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs := make([]*peerfind.Service, n)
-	for i := range recs {
-		recs[i] = g.Record(i)
-	}
+	recs, g := synthRecords(t, n)
 	tax := taxonomy(t)
 	dir := t.TempDir()
 	if _, err := Build(context.Background(), dir, recs, BuildOptions{Taxonomy: tax}); err != nil {

@@ -77,14 +77,7 @@ func synthIndex(b testing.TB, n int) *Index {
 	dir := filepath.Join(root, fmt.Sprintf("synth-%d-seed1-%s", n, indexVersion(b)))
 	tax := taxonomy(b)
 	if _, err := os.Stat(filepath.Join(dir, "current")); err != nil {
-		g, err := synth.New(1)
-		if err != nil {
-			b.Fatal(err)
-		}
-		recs := make([]*peerfind.Service, n)
-		for i := range recs {
-			recs[i] = g.Record(i)
-		}
+		recs, _ := synthRecords(b, n)
 		b.Logf("building the index of %d synthetic records in %s", n, dir)
 		stats, err := Build(context.Background(), dir, recs, BuildOptions{Taxonomy: tax})
 		if err != nil {
@@ -99,6 +92,21 @@ func synthIndex(b testing.TB, n int) *Index {
 	}
 	b.Cleanup(func() { idx.Close() })
 	return idx
+}
+
+// synthRecords are the first n synthetic records of seed 1, and their
+// generator (for the query mix).
+func synthRecords(tb testing.TB, n int) ([]*peerfind.Service, *synth.Generator) {
+	tb.Helper()
+	g, err := synth.New(1)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	recs := make([]*peerfind.Service, n)
+	for i := range recs {
+		recs[i] = g.Record(i)
+	}
+	return recs, g
 }
 
 // mixQuery turns a query of the benchmark mix into a peerfind.Query, as
