@@ -126,24 +126,19 @@ func readColumns(ctx context.Context, idx bleve.Index) (*columns, error) {
 		tok uint16
 	}
 	var pairs []docTok
+	// The dictionary lists the terms in order, so a token's index is its
+	// place in c.tokens, sorted.
 	err = eachPosting(ctx, r, fieldFacets, func(term string, doc uint64) {
-		i, ok := slices.BinarySearch(c.tokens, term)
-		if !ok {
-			c.tokens = slices.Insert(c.tokens, i, term)
+		if n := len(c.tokens); n == 0 || c.tokens[n-1] != term {
+			c.tokens = append(c.tokens, term)
 		}
-	}, nil)
-	if err != nil {
-		return nil, err
-	}
-	if len(c.tokens) > math.MaxUint16 {
-		return nil, fmt.Errorf("read columns: %d facet tokens, more than %d", len(c.tokens), math.MaxUint16)
-	}
-	err = eachPosting(ctx, r, fieldFacets, nil, func(term string, doc uint64) {
-		i, _ := slices.BinarySearch(c.tokens, term)
-		pairs = append(pairs, docTok{uint32(doc), uint16(i)})
+		pairs = append(pairs, docTok{uint32(doc), uint16(len(c.tokens) - 1)})
 	})
 	if err != nil {
 		return nil, err
+	}
+	if len(c.tokens) > math.MaxUint16+1 {
+		return nil, fmt.Errorf("read columns: %d facet tokens, more than %d", len(c.tokens), math.MaxUint16+1)
 	}
 	c.facetOff = make([]uint32, len(c.idRank)+1)
 	for _, p := range pairs {
@@ -162,13 +157,13 @@ func readColumns(ctx context.Context, idx bleve.Index) (*columns, error) {
 			fill[p.doc]++
 		}
 	}
-	err = eachPosting(ctx, r, fieldRemote, nil, func(term string, doc uint64) {
+	err = eachPosting(ctx, r, fieldRemote, func(term string, doc uint64) {
 		if term == "1" && doc < uint64(len(c.remote)) {
 			c.remote[doc] = true
 		}
 	})
 	if err == nil {
-		err = eachPosting(ctx, r, fieldStatus, nil, func(term string, doc uint64) {
+		err = eachPosting(ctx, r, fieldStatus, func(term string, doc uint64) {
 			if term == statusActive && doc < uint64(len(c.active)) {
 				c.active[doc] = true
 			}
@@ -198,19 +193,14 @@ func (c *columns) setPoints(n int, pts [][2]float64) {
 
 // closePoints ends the point offsets after the last document.
 func (c *columns) closePoints() {
+	// Documents skipped by number (deleted ones) got the offset of the
+	// next one in grow, and so no points.
 	c.ptOff = append(c.ptOff, uint32(len(c.pts)))
-	// Documents skipped by number (deleted ones) start where the next
-	// read one does and so have no points.
-	for d := len(c.ptOff) - 2; d >= 0; d-- {
-		if c.idRank[d] == math.MaxUint32 {
-			c.ptOff[d] = c.ptOff[d+1]
-		}
-	}
 }
 
-// eachPosting calls onTerm for every term of field and onDoc for every
-// document carrying it (either may be nil).
-func eachPosting(ctx context.Context, r index.IndexReader, field string, onTerm func(term string, doc uint64), onDoc func(term string, doc uint64)) error {
+// eachPosting calls fn for every term of field, in order, and every
+// document carrying it.
+func eachPosting(ctx context.Context, r index.IndexReader, field string, fn func(term string, doc uint64)) error {
 	d, err := r.FieldDict(field)
 	if err != nil {
 		return fmt.Errorf("read columns: terms of %s: %w", field, err)
@@ -223,12 +213,6 @@ func eachPosting(ctx context.Context, r index.IndexReader, field string, onTerm 
 		}
 		if e == nil {
 			return nil
-		}
-		if onTerm != nil {
-			onTerm(e.Term, 0)
-		}
-		if onDoc == nil {
-			continue
 		}
 		tfr, err := r.TermFieldReader(ctx, []byte(e.Term), field, false, false, false)
 		if err != nil {
@@ -244,7 +228,7 @@ func eachPosting(ctx context.Context, r index.IndexReader, field string, onTerm 
 			if p == nil {
 				break
 			}
-			onDoc(e.Term, p.ID.Value())
+			fn(e.Term, p.ID.Value())
 			tfd.Reset()
 		}
 		if err := tfr.Close(); err != nil {
