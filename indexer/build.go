@@ -38,7 +38,8 @@ type BuildOptions struct {
 	// County, TX", "statewide") against the shipped boundaries; the
 	// indexed record carries the resolved Kind and Codes.
 	Areas AreaResolver
-	// Progress, if set, is called after every record with the number done.
+	// Progress, if set, is called as records are indexed with the number done
+	// so far (the records refused first), from one goroutine at a time.
 	Progress func(done int)
 	// Skipped are items the readers already refused (bad lines, records
 	// that failed to parse); they are written to rejected.jsonl first, so
@@ -122,15 +123,6 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 		}
 	}()
 	idxPath := filepath.Join(tmp, "index")
-	// On failure the builder is dropped without Close (Close would merge
-	// everything indexed so far); its files go with tmp.
-	b, err := bleve.NewBuilder(idxPath, m, map[string]any{
-		"buildPathPrefix": tmp,
-		"batchSize":       1000,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("build index: new builder: %w", err)
-	}
 
 	rej, err := os.Create(filepath.Join(tmp, rejectedFile))
 	if err != nil {
@@ -189,25 +181,7 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 	// neighbouring documents, not one document in every block.
 	byPlace(kept)
 	skipped := len(recs) - len(kept)
-	for i, s := range kept {
-		if i%256 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("build index: %w", err)
-			}
-		}
-		if opts.Progress != nil {
-			opts.Progress(skipped + i + 1)
-		}
-		d, err := document(s, opts.Taxonomy)
-		if err != nil {
-			return nil, fmt.Errorf("build index: %w", err)
-		}
-		if err := b.Index(s.ID, d); err != nil {
-			return nil, fmt.Errorf("build index: record %q: %w", s.ID, err)
-		}
-		stats.Indexed++
-	}
-	if stats.Indexed == 0 {
+	if len(kept) == 0 {
 		// bleve's builder cannot close an empty index; an empty index
 		// would serve nothing anyway, so keep the current one.
 		rw.Flush()
@@ -215,9 +189,14 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 		os.Rename(filepath.Join(tmp, rejectedFile), failed)
 		return nil, fmt.Errorf("build index: none of %d records is valid (reasons in %s); the current index is unchanged", stats.Read, failed)
 	}
-	if err := b.Close(); err != nil {
-		return nil, fmt.Errorf("build index: finish segments: %w", err)
+	var progress func(int)
+	if opts.Progress != nil {
+		progress = func(done int) { opts.Progress(skipped + done) }
 	}
+	if err := writeIndex(ctx, idxPath, tmp, m, kept, opts.Taxonomy, progress); err != nil {
+		return nil, fmt.Errorf("build index: %w", err)
+	}
+	stats.Indexed = len(kept)
 	if err := rw.Flush(); err != nil {
 		return nil, fmt.Errorf("build index: write rejected records: %w", err)
 	}

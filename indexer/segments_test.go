@@ -1,0 +1,231 @@
+package indexer
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/peerfind/peerfind"
+)
+
+// TestWriteIndexMatchesBleveBuilder holds the parallel writer to bleve's
+// offline builder. The same records indexed both ways must give the same
+// index: the same documents, the same terms with the same document
+// counts in every field, and the same answers (totals, facet counts, and
+// the page sorted by distance) to the queries of the benchmark mix.
+//
+// Pages sorted by relevance are not compared with bleve's builder: it
+// numbers the documents of each batch in the order of a Go map (its
+// batch holds them in one), and bleve's boolean searcher can score a
+// record differently depending on which documents precede it (see
+// docs/performance.md). They are compared between two runs of the
+// writer with different segment sizes instead, which number the
+// documents alike and must agree to the last bit of every score.
+func TestWriteIndexMatchesBleveBuilder(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping: builds three indexes of 3,000 synthetic records (run without -short)")
+	}
+	const n = 3000
+	recs, g := synthRecords(t, n)
+	tax := taxonomy(t)
+	ctx := context.Background()
+	build := func(size, fanIn int) *Index {
+		defer func(size, fan int) { segmentSize, mergeFanIn = size, fan }(segmentSize, mergeFanIn)
+		segmentSize, mergeFanIn = size, fanIn
+		dir := t.TempDir()
+		if _, err := Build(ctx, dir, recs, BuildOptions{Taxonomy: tax}); err != nil {
+			t.Fatal(err)
+		}
+		x, err := Open(dir, tax)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { x.Close() })
+		return x
+	}
+	// 31 segments, then 5, then 1: two levels of merges, short last
+	// groups; and one segment, no merge.
+	got, whole := build(97, 7), build(n, 10)
+
+	// The reference: what Build did before the parallel writer, bleve's
+	// builder fed the records one by one in the same order.
+	m, err := NewMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rememberTexts(m, taxonomyTexts(tax))
+	sorted := slices.Clone(recs)
+	byPlace(sorted)
+	refPath := filepath.Join(t.TempDir(), "index")
+	b, err := bleve.NewBuilder(refPath, m, map[string]any{"buildPathPrefix": t.TempDir(), "batchSize": 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range sorted {
+		d, err := document(s, tax)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Index(s.ID, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	want, err := Open(refPath, tax)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer want.Close()
+
+	if len(got.cols.idRank) != n || len(want.cols.idRank) != n {
+		t.Fatalf("documents: %d, bleve's builder %d, want %d", len(got.cols.idRank), len(want.cols.idRank), n)
+	}
+	// The writer keeps the records' order: document i is record i (its
+	// id has the rank of record i's id in id order).
+	ids := make([]string, len(sorted))
+	for i, s := range sorted {
+		ids[i] = s.ID
+	}
+	slices.Sort(ids)
+	for i, s := range sorted {
+		rank, _ := slices.BinarySearch(ids, s.ID)
+		if got.cols.idRank[i] != uint32(rank) {
+			t.Fatalf("document %d has the id of rank %d, want record %d's (%q, rank %d)", i, got.cols.idRank[i], i, s.ID, rank)
+		}
+	}
+	if g, w := termCounts(t, got), termCounts(t, want); !maps.Equal(g, w) {
+		for k, v := range w {
+			if g[k] != v {
+				t.Errorf("%s: %d documents, bleve's builder %d", k, g[k], v)
+			}
+		}
+		t.Fatalf("terms: %d, bleve's builder %d", len(g), len(w))
+	}
+
+	now := time.Date(2026, 11, 23, 18, 0, 0, 0, time.UTC)
+	for _, x := range []*Index{got, whole, want} {
+		x.now = func() time.Time { return now }
+	}
+	checked := 0
+	for i := 0; i < 120; i++ {
+		q := mixQuery(t, g.Query(i))
+		q.Now = now
+		for _, sortBy := range []string{peerfind.SortRelevance, peerfind.SortDistance} {
+			if sortBy == peerfind.SortDistance && q.Near == nil {
+				continue
+			}
+			q.Sort = sortBy
+			name := q.Text + " " + sortBy
+			a := searchOK(t, got, q)
+			sameAnswer(t, name+" (one segment)", a, searchOK(t, whole, q), true)
+			sameAnswer(t, name+" (bleve's builder)", a, searchOK(t, want, q), sortBy == peerfind.SortDistance)
+			if a.Total > 0 {
+				checked++
+			}
+		}
+	}
+	if checked < 100 {
+		t.Fatalf("only %d queries with results compared", checked)
+	}
+}
+
+func searchOK(t *testing.T, x *Index, q peerfind.Query) *peerfind.Results {
+	t.Helper()
+	r, err := x.Search(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// sameAnswer fails unless a and b have the same total and facet counts
+// and, if hits, the same hits in the same order with the same scores.
+func sameAnswer(t *testing.T, name string, a, b *peerfind.Results, hits bool) {
+	t.Helper()
+	if a.Total != b.Total {
+		t.Fatalf("%s: total %d, want %d", name, a.Total, b.Total)
+	}
+	if !maps.EqualFunc(a.Facets, b.Facets, slices.Equal) {
+		t.Fatalf("%s: facets\n%v\nwant\n%v", name, a.Facets, b.Facets)
+	}
+	if !hits {
+		return
+	}
+	if len(a.Hits) != len(b.Hits) {
+		t.Fatalf("%s: %d hits, want %d", name, len(a.Hits), len(b.Hits))
+	}
+	for k := range a.Hits {
+		ah, bh := a.Hits[k], b.Hits[k]
+		if ah.Service.ID != bh.Service.ID || ah.Score != bh.Score {
+			t.Fatalf("%s: hit %d is %s (%v), want %s (%v)", name, k, ah.Service.ID, ah.Score, bh.Service.ID, bh.Score)
+		}
+	}
+}
+
+// termCounts maps "field/term" to the number of documents with the term,
+// for every field of the index.
+func termCounts(t *testing.T, x *Index) map[string]uint64 {
+	t.Helper()
+	fields, err := x.idx.Fields()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := x.idx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ix.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	out := map[string]uint64{}
+	for _, f := range fields {
+		d, err := r.FieldDict(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for e, err := d.Next(); e != nil || err != nil; e, err = d.Next() {
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[f+"/"+e.Term] = e.Count
+		}
+		d.Close()
+	}
+	return out
+}
+
+// TestWriteIndexStops: a cancelled build stops with the context's error
+// and leaves no segment files behind.
+func TestWriteIndexStops(t *testing.T) {
+	recs, _ := synthRecords(t, 300)
+	tax := taxonomy(t)
+	m, err := NewMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err = writeIndex(ctx, filepath.Join(work, "index"), work, m, recs, tax, nil)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want context.Canceled", err)
+	}
+	left, _ := os.ReadDir(work)
+	if len(left) != 0 {
+		t.Fatalf("left behind: %v", left)
+	}
+	if err := writeIndex(context.Background(), filepath.Join(work, "index"), work, m, nil, tax, nil); err == nil {
+		t.Fatal("no error for no records")
+	}
+}
