@@ -1,7 +1,9 @@
 package indexer
 
 import (
+	"bytes"
 	"fmt"
+	"strings"
 	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -34,10 +36,62 @@ type cachedAnalyzer struct {
 	known atomic.Pointer[map[string]analysis.TokenStream]
 }
 
-// Analyze returns the remembered tokens of text, or analyzes it. The
-// remembered tokens are shared: bleve reads the tokens of a field's text
-// into its own frequencies and never changes them.
+// partSep separates the parts of a text field's value (see joinParts).
+const partSep = '\x1e'
+
+// joinParts is the value of a text field made of several parts (the
+// record's name, description... and its taxonomy terms' texts): the
+// parts joined by partSep, which Analyze splits again. One value rather
+// than a list of values: bleve would analyze each value of a list into a
+// map of its own and merge the maps (a tenth of a build's time), where
+// one value makes one map. A partSep within a part (a control character,
+// from crawled text perhaps) becomes a space.
+func joinParts(parts []string) string {
+	for i, p := range parts {
+		if strings.IndexByte(p, partSep) >= 0 {
+			parts[i] = strings.ReplaceAll(p, string(partSep), " ")
+		}
+	}
+	return strings.Join(parts, string(partSep))
+}
+
+// Analyze returns the tokens of text: the remembered tokens of a
+// remembered text, or its analysis. A text of parts (joinParts) is
+// analyzed part by part, each remembered or not, into one stream whose
+// positions and offsets run on from part to part. The remembered tokens
+// are shared: bleve reads the tokens of a field's text into its own
+// frequencies and never changes them; tokens whose position or offsets
+// differ from the remembered ones are copies.
 func (a *cachedAnalyzer) Analyze(text []byte) analysis.TokenStream {
+	if bytes.IndexByte(text, partSep) < 0 {
+		return a.part(text)
+	}
+	var out analysis.TokenStream
+	offset, last := 0, 0 // bytes before the part; the last position so far
+	for p := range bytes.SplitSeq(text, []byte{partSep}) {
+		ts := a.part(p)
+		if offset == 0 && last == 0 {
+			out = append(out, ts...) // the first part's tokens are right as they are
+		} else {
+			copies := make([]analysis.Token, len(ts))
+			for i, t := range ts {
+				copies[i] = *t
+				copies[i].Start += offset
+				copies[i].End += offset
+				copies[i].Position += last
+				out = append(out, &copies[i])
+			}
+		}
+		if len(ts) > 0 {
+			last = out[len(out)-1].Position
+		}
+		offset += len(p) + 1
+	}
+	return out
+}
+
+// part returns the remembered tokens of text, or analyzes it.
+func (a *cachedAnalyzer) part(text []byte) analysis.TokenStream {
 	if m := a.known.Load(); m != nil {
 		if ts, ok := (*m)[string(text)]; ok {
 			return ts

@@ -31,18 +31,18 @@ func document(s *peerfind.Service, tax *peerfind.Taxonomy) (map[string]any, erro
 	for _, a := range s.ServiceAreas {
 		areas = append(areas, a.Name)
 	}
-	// The combined text is a list, one value per part: bleve analyzes
-	// each apart (the taxonomy's texts once per build, see
-	// cachedAnalyzer) and counts them as one field; a phrase does not
-	// run from one part into the next.
+	// The prose is a list, one value per part, so that a phrase does not
+	// run from one part into the next. The combined text (no positions)
+	// is one value of parts (joinParts), analyzed part by part: the
+	// taxonomy's texts once per build (see cachedAnalyzer).
 	prose := nonEmpty(s.Name, s.AlternateName, s.Organization.Name, s.Description, strings.Join(place, " "), groupName(s))
-	text := append(slices.Clone(prose), terms...)
+	text := joinParts(append(slices.Clone(prose), terms...))
 	d := map[string]any{
 		"_type":          docType,
 		fieldName:        joinNonEmpty(s.Name, s.AlternateName),
 		fieldOrg:         s.Organization.Name,
 		fieldDescription: s.Description,
-		fieldTerms:       terms,
+		fieldTerms:       joinParts(slices.Clone(terms)),
 		fieldPlace:       joinNonEmpty(append(place, areas...)...),
 		fieldText:        text,
 		fieldProse:       prose,

@@ -1,0 +1,74 @@
+package indexer
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+)
+
+// TestAnalyzeParts: a value of parts (joinParts) is analyzed as its parts
+// one after another, remembered or not: the same terms, positions that
+// run on, and offsets into the joined value; the remembered tokens are
+// left as they were.
+func TestAnalyzeParts(t *testing.T) {
+	m, err := NewMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rememberTexts(m, []string{"Warm line · Línea de apoyo"})
+	a := m.AnalyzerNamed(analyzerText)
+	before := slices.Clone(terms(a.Analyze([]byte("Warm line · Línea de apoyo"))))
+	positions := func(ts analysis.TokenStream) []int {
+		var out []int
+		for _, t := range ts {
+			out = append(out, t.Position)
+		}
+		return out
+	}
+
+	tests := []struct {
+		name  string
+		parts []string
+		want  []string
+	}{
+		{"one part", []string{"Peer support groups"}, []string{"peer", "support", "group"}},
+		{"remembered part second", []string{"Grief group", "Warm line · Línea de apoyo"}, []string{"grief", "group", "warm", "line", "linea", "de", "apoyo"}},
+		{"empty and stop-word parts", []string{"the", "", "Recovery"}, []string{"recoveri"}},
+		{"separator inside a part", []string{"a\x1eb grief"}, []string{"b", "grief"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v := joinParts(slices.Clone(tc.parts))
+			ts := a.Analyze([]byte(v))
+			if got := terms(ts); !slices.Equal(got, tc.want) {
+				t.Fatalf("terms %q, want %q", got, tc.want)
+			}
+			for i, p := range positions(ts) {
+				if i > 0 && p <= ts[i-1].Position {
+					t.Fatalf("positions %v do not run on", positions(ts))
+				}
+			}
+			for _, tok := range ts {
+				if tok.Start < 0 || tok.End > len(v) || tok.Start >= tok.End {
+					t.Fatalf("token %q at %d..%d outside the value (%d bytes)", tok.Term, tok.Start, tok.End, len(v))
+				}
+			}
+		})
+	}
+	if after := terms(a.Analyze([]byte("Warm line · Línea de apoyo"))); !slices.Equal(after, before) {
+		t.Fatalf("remembered tokens changed: %q, were %q", after, before)
+	}
+	rem := a.Analyze([]byte("Warm line · Línea de apoyo"))
+	if got := positions(rem); got[0] != 1 {
+		t.Fatalf("remembered positions changed: %v", got)
+	}
+}
+
+func terms(ts analysis.TokenStream) []string {
+	var out []string
+	for _, t := range ts {
+		out = append(out, string(t.Term))
+	}
+	return out
+}
