@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -70,5 +71,16 @@ func TestRunNeedsOut(t *testing.T) {
 	var out bytes.Buffer
 	if err := run(context.Background(), nil, &out, &out); err == nil || !strings.Contains(out.String(), "usage") {
 		t.Errorf("run without -out: err %v, output %q", err, out.String())
+	}
+}
+
+// TestMemTotal: the machine's memory is read (on Linux, where the
+// indexer's memory limit comes from it) and is plausible.
+func TestMemTotal(t *testing.T) {
+	if _, err := os.Stat("/proc/meminfo"); err != nil {
+		t.Skip("skipping: no /proc/meminfo on this system; the indexer then sets no memory limit")
+	}
+	if got := memTotal(); got < 64<<20 || got > 1<<50 {
+		t.Fatalf("memTotal() = %d bytes", got)
 	}
 }
