@@ -47,12 +47,17 @@ const partSep = '\x1e'
 // one value makes one map. A partSep within a part (a control character,
 // from crawled text perhaps) becomes a space.
 func joinParts(parts []string) string {
+	var b strings.Builder
 	for i, p := range parts {
-		if strings.IndexByte(p, partSep) >= 0 {
-			parts[i] = strings.ReplaceAll(p, string(partSep), " ")
+		if i > 0 {
+			b.WriteByte(partSep)
 		}
+		if strings.IndexByte(p, partSep) >= 0 {
+			p = strings.ReplaceAll(p, string(partSep), " ")
+		}
+		b.WriteString(p)
 	}
-	return strings.Join(parts, string(partSep))
+	return b.String()
 }
 
 // Analyze returns the tokens of text: the remembered tokens of a
@@ -70,7 +75,7 @@ func (a *cachedAnalyzer) Analyze(text []byte) analysis.TokenStream {
 	offset, last := 0, 0 // bytes before the part; the last position so far
 	for p := range bytes.SplitSeq(text, []byte{partSep}) {
 		ts := a.part(p)
-		if offset == 0 && last == 0 {
+		if offset == 0 {
 			out = append(out, ts...) // the first part's tokens are right as they are
 		} else {
 			copies := make([]analysis.Token, len(ts))

@@ -182,8 +182,7 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 	byPlace(kept)
 	skipped := len(recs) - len(kept)
 	if len(kept) == 0 {
-		// bleve's builder cannot close an empty index; an empty index
-		// would serve nothing anyway, so keep the current one.
+		// An empty index would serve nothing: keep the current one.
 		rw.Flush()
 		failed := filepath.Join(dir, "rejected-failed-build.jsonl")
 		os.Rename(filepath.Join(tmp, rejectedFile), failed)

@@ -42,7 +42,7 @@ func document(s *peerfind.Service, tax *peerfind.Taxonomy) (map[string]any, erro
 		fieldName:        joinNonEmpty(s.Name, s.AlternateName),
 		fieldOrg:         s.Organization.Name,
 		fieldDescription: s.Description,
-		fieldTerms:       joinParts(slices.Clone(terms)),
+		fieldTerms:       joinParts(terms),
 		fieldPlace:       joinNonEmpty(append(place, areas...)...),
 		fieldText:        text,
 		fieldProse:       prose,

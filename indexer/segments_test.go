@@ -179,18 +179,9 @@ func termCounts(t *testing.T, x *Index) map[string]uint64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ix, err := x.idx.Advanced()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := ix.Reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
 	out := map[string]uint64{}
 	for _, f := range fields {
-		d, err := r.FieldDict(f)
+		d, err := x.idx.FieldDict(f)
 		if err != nil {
 			t.Fatal(err)
 		}
