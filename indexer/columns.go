@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/geo"
 	"github.com/blevesearch/bleve/v2/numeric"
@@ -351,3 +352,99 @@ func (s *placeSort) RequiresScoring() bool       { return false }
 func (s *placeSort) RequiresFields() []string    { return nil }
 func (s *placeSort) Reverse()                    { s.desc = !s.desc }
 func (s *placeSort) Copy() search.SearchSort     { c := *s; return &c }
+
+// placeRank is a document's place in placeSort's order, compared field by
+// field as placeSort.Value's bytes are.
+type placeRank struct {
+	remote uint8
+	dist   uint64
+	rank   uint32
+	doc    uint32
+}
+
+func (a placeRank) less(b placeRank) bool {
+	switch {
+	case a.remote != b.remote:
+		return a.remote < b.remote
+	case a.dist != b.dist:
+		return a.dist < b.dist
+	}
+	return a.rank < b.rank
+}
+
+func (s *placeSort) key(d uint32) placeRank {
+	k := placeRank{dist: math.MaxUint64, rank: math.MaxUint32, doc: d}
+	if uint64(d) >= uint64(len(s.c.idRank)) {
+		k.remote = 0xff
+		return k
+	}
+	if s.remoteLast && s.c.remote[d] {
+		k.remote = 1
+	}
+	if s.hasPoint {
+		if km, ok := s.c.nearestKM(uint64(d), s.lon, s.lat); ok {
+			k.dist = math.Float64bits(km)
+		}
+	}
+	k.rank = s.c.idRank[d]
+	return k
+}
+
+// first returns the first n documents of set in placeSort's order.
+func (s *placeSort) first(set *roaring.Bitmap, n int) []uint32 {
+	if n <= 0 {
+		return nil
+	}
+	// A max-heap of the best n so far: its root is the worst of them.
+	h := make([]placeRank, 0, n)
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= len(h) {
+				return
+			}
+			if r := l + 1; r < len(h) && h[l].less(h[r]) {
+				l = r
+			}
+			if !h[i].less(h[l]) {
+				return
+			}
+			h[i], h[l] = h[l], h[i]
+			i = l
+		}
+	}
+	it := set.Iterator()
+	for it.HasNext() {
+		k := s.key(it.Next())
+		if len(h) < n {
+			h = append(h, k)
+			for i := len(h) - 1; i > 0; {
+				p := (i - 1) / 2
+				if !h[p].less(h[i]) {
+					break
+				}
+				h[p], h[i] = h[i], h[p]
+				i = p
+			}
+			continue
+		}
+		if k.less(h[0]) {
+			h[0] = k
+			down(0)
+		}
+	}
+	slices.SortFunc(h, func(a, b placeRank) int {
+		switch {
+		case a.less(b):
+			return -1
+		case b.less(a):
+			return 1
+		}
+		return 0
+	})
+	out := make([]uint32, len(h))
+	for i, k := range h {
+		out[i] = k.doc
+	}
+	return out
+}

@@ -153,7 +153,7 @@ func referenceRun(t *testing.T, x *Index, q peerfind.Query, size int, where quer
 	// The status by bleve's term, not the columns (activeQuery).
 	open := q
 	open.IncludeClosed = true
-	req, _ := x.request(open, 0, size, query.MatchQueryOperatorOr, where)
+	req, _, _ := x.request(open, 0, size, query.MatchQueryOperatorOr, where)
 	if !q.IncludeClosed {
 		req.Query = query.NewConjunctionQuery([]query.Query{req.Query, filterQuery{term(fieldStatus, statusActive)}})
 	}

@@ -47,6 +47,9 @@ type Index struct {
 	now func() time.Time
 	// cols are the per-document values of facet counts and sorting.
 	cols *columns
+	// noSets answers unscored searches with bleve's searchers instead of
+	// sets (see runSets), to compare the two in tests.
+	noSets bool
 	// phrases knows the terms whose labels have a phrase.
 	phrases phrases
 	suggestState
@@ -352,7 +355,16 @@ func (x *Index) check(q peerfind.Query) error {
 // filters, the location filter where (nil for none), one window of hits,
 // and the facet counts when facets is set.
 func (x *Index) run(ctx context.Context, q peerfind.Query, from, size int, op query.MatchQueryOperator, where query.Query, facets bool) (*bleve.SearchResult, []string, error) {
-	req, mark := x.request(q, from, size, op, where)
+	req, mark, scored := x.request(q, from, size, op, where)
+	if !scored && !x.noSets {
+		res, ok, err := x.runSets(ctx, q, req, from, size, facets)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ok {
+			return res, mark, nil
+		}
+	}
 	var counts []uint32
 	if facets {
 		// Counted from the columns as bleve collects each match.
@@ -387,7 +399,7 @@ func (x *Index) run(ctx context.Context, q peerfind.Query, from, size int, op qu
 }
 
 // request is the bleve request of run, without its sort and facets.
-func (x *Index) request(q peerfind.Query, from, size int, op query.MatchQueryOperator, where query.Query) (*bleve.SearchRequest, []string) {
+func (x *Index) request(q peerfind.Query, from, size int, op query.MatchQueryOperator, where query.Query) (*bleve.SearchRequest, []string, bool) {
 	sortBy := q.Sort
 	if sortBy == "" {
 		sortBy = peerfind.SortRelevance
@@ -430,7 +442,7 @@ func (x *Index) request(q peerfind.Query, from, size int, op query.MatchQueryOpe
 	if size > 0 {
 		req.Fields = []string{fieldSource}
 	}
-	return req, mark
+	return req, mark, scored
 }
 
 func decodeSource(h *search.DocumentMatch) (*peerfind.Service, error) {

@@ -1,0 +1,561 @@
+package indexer
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/bleve/v2/search/scorer"
+	index "github.com/blevesearch/bleve_index_api"
+	segapi "github.com/blevesearch/scorch_segment_api/v2"
+
+	"github.com/peerfind/peerfind"
+)
+
+// sets evaluates a query without scores to the set of its documents'
+// numbers, from the postings' own bitmaps: a term is its bitmap, AND and
+// OR are bitmap operations, the radius is the columns' list. bleve's
+// searchers would step through every match of every clause one document
+// at a time, at about a microsecond a match; a query near a large metro
+// matches a hundred thousand records at a million. Clauses it does not
+// know (phrases, fuzzy and prefix terms, shapes, numeric ranges) are run
+// as bleve searchers without scores and their matches collected.
+type sets struct {
+	r    index.IndexReader
+	m    mapping.IndexMapping
+	segs []setSegment
+	// all is every live document.
+	all *roaring.Bitmap
+}
+
+// setSegment is one segment of the snapshot: its documents are numbered
+// from off in the index.
+type setSegment struct {
+	seg     segapi.Segment
+	deleted *roaring.Bitmap
+	off     uint64
+}
+
+// newSets reads the segments of r. It returns nil when r is not a scorch
+// snapshot: then every query runs through bleve's searchers.
+func newSets(r index.IndexReader, m mapping.IndexMapping) *sets {
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return nil
+	}
+	s := &sets{r: r, m: m, all: roaring.New()}
+	var off uint64
+	for _, ss := range snap.Segments() {
+		seg := ss.Segment()
+		s.segs = append(s.segs, setSegment{seg: seg, deleted: ss.Deleted(), off: off})
+		live := roaring.New()
+		live.AddRange(off, off+seg.Count())
+		if d := ss.Deleted(); d != nil && !d.IsEmpty() {
+			shifted := roaring.New()
+			it := d.Iterator()
+			for it.HasNext() {
+				shifted.Add(uint32(off) + it.Next())
+			}
+			live.AndNot(shifted)
+		}
+		s.all.Or(live)
+		off += seg.Count()
+	}
+	if off > 1<<32-1 {
+		return nil
+	}
+	return s
+}
+
+// term is the set of documents with term in field. The result is the
+// caller's to change.
+func (s *sets) term(field, term string, limit *roaring.Bitmap) (*roaring.Bitmap, error) {
+	out := roaring.New()
+	for _, sg := range s.segs {
+		d, err := sg.seg.Dictionary(field)
+		if err != nil {
+			return nil, fmt.Errorf("postings of %s:%s: %w", field, term, err)
+		}
+		pl, err := d.PostingsList([]byte(term), sg.deleted, nil)
+		if err != nil {
+			return nil, fmt.Errorf("postings of %s:%s: %w", field, term, err)
+		}
+		it := pl.Iterator(false, false, false, nil)
+		if o, ok := it.(segapi.OptimizablePostingsIterator); ok {
+			if bm := o.ActualBitmap(); bm != nil {
+				if sg.off == 0 {
+					out.Or(bm)
+				} else {
+					out.Or(shift(bm, sg.off))
+				}
+				continue
+			}
+			if n, ok := o.DocNum1Hit(); ok {
+				if sg.deleted == nil || !sg.deleted.Contains(uint32(n)) {
+					out.Add(uint32(sg.off + n))
+				}
+				continue
+			}
+		}
+		for {
+			p, err := it.Next()
+			if err != nil {
+				return nil, fmt.Errorf("postings of %s:%s: %w", field, term, err)
+			}
+			if p == nil {
+				break
+			}
+			out.Add(uint32(sg.off + p.Number()))
+		}
+	}
+	return within(out, limit), nil
+}
+
+func shift(bm *roaring.Bitmap, off uint64) *roaring.Bitmap {
+	out := roaring.New()
+	it := bm.Iterator()
+	for it.HasNext() {
+		out.Add(uint32(off) + it.Next())
+	}
+	return out
+}
+
+// eval is the set of documents q matches among those of limit (all of
+// them for a nil limit). The result is the caller's to change.
+func (s *sets) eval(ctx context.Context, q query.Query, limit *roaring.Bitmap) (*roaring.Bitmap, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if limit != nil && limit.IsEmpty() {
+		return roaring.New(), nil
+	}
+	switch q := q.(type) {
+	case *query.TermQuery:
+		return s.term(s.field(q.FieldVal), q.Term, limit)
+	case *query.MatchQuery:
+		if q.Fuzziness == 0 {
+			return s.match(q, limit)
+		}
+	case *query.PrefixQuery:
+		return s.prefix(q, limit)
+	case *query.MatchPhraseQuery:
+		return s.phrase(ctx, q, limit)
+	case *query.MatchAllQuery:
+		return within(s.all.Clone(), limit), nil
+	case *query.MatchNoneQuery:
+		return roaring.New(), nil
+	case *query.ConjunctionQuery:
+		return s.and(ctx, q.Conjuncts, limit)
+	case *query.DisjunctionQuery:
+		if q.Min <= 1 {
+			return s.or(ctx, q.Disjuncts, limit)
+		}
+	case *query.BooleanQuery:
+		return s.boolean(ctx, q, limit)
+	case filterQuery:
+		return s.eval(ctx, q.q, limit)
+	case activeQuery:
+		active, err := s.term(fieldStatus, statusActive, limit)
+		if err != nil {
+			return nil, err
+		}
+		return s.eval(ctx, q.q, active)
+	case radiusQuery:
+		out := roaring.New()
+		out.AddMany(q.c.within(q.lon, q.lat, q.km))
+		return within(out, limit), nil
+	case setQuery:
+		return within(q.set.Clone(), limit), nil
+	}
+	return s.collect(ctx, q, limit)
+}
+
+// within is bm restricted to limit (nil for no restriction).
+func within(bm, limit *roaring.Bitmap) *roaring.Bitmap {
+	if limit != nil {
+		bm.And(limit)
+	}
+	return bm
+}
+
+// cost is the number of clauses of q that eval runs as bleve searchers
+// (see collect): 0 when q is read from bitmaps alone. The clauses of a
+// conjunction are evaluated cheapest first, each within the matches of
+// the ones before; those of a disjunction too, each among the documents
+// not matched yet.
+func cost(q query.Query) int {
+	sum := func(qs []query.Query) int {
+		n := 0
+		for _, c := range qs {
+			n += cost(c)
+		}
+		return n
+	}
+	switch q := q.(type) {
+	case *query.TermQuery, *query.PrefixQuery, *query.MatchAllQuery, *query.MatchNoneQuery, radiusQuery, setQuery:
+		return 0
+	case *query.MatchQuery:
+		if q.Fuzziness == 0 {
+			return 0
+		}
+	case *query.ConjunctionQuery:
+		return sum(q.Conjuncts)
+	case *query.DisjunctionQuery:
+		if q.Min <= 1 {
+			return sum(q.Disjuncts)
+		}
+	case *query.BooleanQuery:
+		if q.Filter == nil {
+			return sum([]query.Query{q.Must, q.Should, q.MustNot})
+		}
+	case filterQuery:
+		return cost(q.q)
+	case activeQuery:
+		return cost(q.q)
+	case nil:
+		return 0
+	}
+	return 1
+}
+
+// byCost orders qs cheapest first, keeping the order of equals.
+func byCost(qs []query.Query) []query.Query {
+	ordered := slices.Clone(qs)
+	slices.SortStableFunc(ordered, func(a, b query.Query) int { return cost(a) - cost(b) })
+	return ordered
+}
+
+func (s *sets) field(f string) string {
+	if f == "" {
+		return s.m.DefaultSearchField()
+	}
+	return f
+}
+
+// match is a match query without fuzziness: its analyzed terms, all of
+// them (AND) or any (OR), as bleve's MatchQuery searches them.
+func (s *sets) match(q *query.MatchQuery, limit *roaring.Bitmap) (*roaring.Bitmap, error) {
+	field := s.field(q.FieldVal)
+	name := q.Analyzer
+	if name == "" {
+		name = s.m.AnalyzerNameForPath(field)
+	}
+	a := s.m.AnalyzerNamed(name)
+	if a == nil {
+		return nil, fmt.Errorf("no analyzer named %q", name)
+	}
+	var out *roaring.Bitmap
+	for _, t := range a.Analyze([]byte(q.Match)) {
+		bm, err := s.term(field, string(t.Term), limit)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case out == nil:
+			out = bm
+		case q.Operator == query.MatchQueryOperatorAnd:
+			out.And(bm)
+		default:
+			out.Or(bm)
+		}
+	}
+	if out == nil {
+		return roaring.New(), nil
+	}
+	return out, nil
+}
+
+// phrase runs the phrase's searcher only on the documents with all of its
+// words: reading positions costs, and most documents with one of the
+// words lack another.
+func (s *sets) phrase(ctx context.Context, q *query.MatchPhraseQuery, limit *roaring.Bitmap) (*roaring.Bitmap, error) {
+	words := query.NewMatchQuery(q.MatchPhrase)
+	words.SetField(q.FieldVal)
+	words.Analyzer = q.Analyzer
+	words.SetOperator(query.MatchQueryOperatorAnd)
+	bound, err := s.match(words, limit)
+	if err != nil {
+		return nil, err
+	}
+	if bound.IsEmpty() {
+		return bound, nil
+	}
+	return s.collect(ctx, q, bound)
+}
+
+// prefix is every term of the field that starts with the prefix.
+func (s *sets) prefix(q *query.PrefixQuery, limit *roaring.Bitmap) (*roaring.Bitmap, error) {
+	field := s.field(q.FieldVal)
+	d, err := s.r.FieldDictPrefix(field, []byte(q.Prefix))
+	if err != nil {
+		return nil, fmt.Errorf("terms of %s with prefix %q: %w", field, q.Prefix, err)
+	}
+	defer d.Close()
+	var bms []*roaring.Bitmap
+	for {
+		e, err := d.Next()
+		if err != nil {
+			return nil, fmt.Errorf("terms of %s with prefix %q: %w", field, q.Prefix, err)
+		}
+		if e == nil {
+			break
+		}
+		bm, err := s.term(field, e.Term, limit)
+		if err != nil {
+			return nil, err
+		}
+		bms = append(bms, bm)
+	}
+	return roaring.FastOr(bms...), nil
+}
+
+// and evaluates the clauses cheapest first, each within the matches of
+// the ones before.
+func (s *sets) and(ctx context.Context, qs []query.Query, limit *roaring.Bitmap) (*roaring.Bitmap, error) {
+	if len(qs) == 0 {
+		return roaring.New(), nil
+	}
+	out := limit
+	for _, c := range byCost(qs) {
+		bm, err := s.eval(ctx, c, out)
+		if err != nil {
+			return nil, err
+		}
+		out = bm
+		if out.IsEmpty() {
+			break
+		}
+	}
+	return out, nil
+}
+
+// or evaluates the clauses cheapest first; one that runs a bleve searcher
+// looks only at the documents not matched by the ones before.
+func (s *sets) or(ctx context.Context, qs []query.Query, limit *roaring.Bitmap) (*roaring.Bitmap, error) {
+	out := roaring.New()
+	for _, c := range byCost(qs) {
+		lim := limit
+		if cost(c) > 0 && !out.IsEmpty() {
+			if lim == nil {
+				lim = s.all
+			}
+			lim = roaring.AndNot(lim, out)
+		}
+		bm, err := s.eval(ctx, c, lim)
+		if err != nil {
+			return nil, err
+		}
+		out.Or(bm)
+	}
+	return out, nil
+}
+
+// boolean follows bleve's BooleanQuery: a clause whose searcher matches
+// nothing by construction counts as absent, the should clauses only score
+// when there are must clauses (and min is 0), and with only must-not
+// clauses every other document matches.
+func (s *sets) boolean(ctx context.Context, q *query.BooleanQuery, limit *roaring.Bitmap) (*roaring.Bitmap, error) {
+	if q.Filter != nil {
+		return s.collect(ctx, q, limit)
+	}
+	must, should, not := q.Must, q.Should, q.MustNot
+	if isNone(must) {
+		must = nil
+	}
+	if isNone(should) {
+		should = nil
+	}
+	if isNone(not) {
+		not = nil
+	}
+	var out *roaring.Bitmap
+	var err error
+	switch {
+	case must == nil && should == nil && not == nil:
+		return roaring.New(), nil
+	case must != nil:
+		if d, ok := should.(*query.DisjunctionQuery); ok && d.Min > 0 {
+			return s.collect(ctx, q, limit)
+		}
+		if out, err = s.eval(ctx, must, limit); err != nil {
+			return nil, err
+		}
+	case should != nil:
+		if out, err = s.eval(ctx, should, limit); err != nil {
+			return nil, err
+		}
+	default:
+		out = within(s.all.Clone(), limit)
+	}
+	if not != nil && !out.IsEmpty() {
+		bm, err := s.eval(ctx, not, out)
+		if err != nil {
+			return nil, err
+		}
+		out.AndNot(bm)
+	}
+	return out, nil
+}
+
+// isNone reports whether bleve makes a searcher that matches nothing of
+// q without looking at the index.
+func isNone(q query.Query) bool {
+	switch q := q.(type) {
+	case nil:
+		return true
+	case *query.MatchNoneQuery:
+		return true
+	case *query.ConjunctionQuery:
+		return len(q.Conjuncts) == 0
+	case *query.DisjunctionQuery:
+		return len(q.Disjuncts) == 0
+	}
+	return false
+}
+
+// collect runs q's bleve searcher without scores and gathers its matches
+// among those of limit, leaping between the two.
+func (s *sets) collect(ctx context.Context, q query.Query, limit *roaring.Bitmap) (*roaring.Bitmap, error) {
+	sr, err := q.Searcher(ctx, s.r, s.m, search.SearcherOptions{Score: "none"})
+	if err != nil {
+		return nil, fmt.Errorf("match set: %w", err)
+	}
+	defer sr.Close()
+	sctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(sr.DocumentMatchPoolSize(), 0)}
+	out := roaring.New()
+	var it roaring.IntPeekable
+	if limit != nil {
+		it = limit.Iterator()
+	}
+	var id index.IndexInternalID
+	for n := 0; ; n++ {
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		var d *search.DocumentMatch
+		if it == nil {
+			d, err = sr.Next(sctx)
+		} else {
+			if !it.HasNext() {
+				return out, nil
+			}
+			id = index.NewIndexInternalID(id, uint64(it.PeekNext()))
+			d, err = sr.Advance(sctx, id)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("match set: %w", err)
+		}
+		if d == nil {
+			return out, nil
+		}
+		doc := uint32(d.IndexInternalID.Value())
+		sctx.DocumentMatchPool.Put(d)
+		if it == nil {
+			out.Add(doc)
+			continue
+		}
+		it.AdvanceIfNeeded(doc)
+		if it.HasNext() && it.PeekNext() == doc {
+			out.Add(doc)
+			it.Next()
+		}
+	}
+}
+
+// setQuery matches the documents of a set, unscored: the matches of a
+// query found by sets, as a filter of a scored search.
+type setQuery struct{ set *roaring.Bitmap }
+
+func (q setQuery) Searcher(ctx context.Context, i index.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	return &listSearcher{docs: q.set.ToArray(), scorer: scorer.NewConstantScorer(1, 1, options)}, nil
+}
+
+// runSets answers an unscored search (req, built by request) from sets:
+// the total is the set's size, the facets are counted from the columns,
+// and the window of hits is the set's first documents in the order of
+// placeSort, read from the index by id. It returns false when the index
+// cannot be read as sets.
+func (x *Index) runSets(ctx context.Context, q peerfind.Query, req *bleve.SearchRequest, from, size int, facets bool) (*bleve.SearchResult, bool, error) {
+	adv, err := x.idx.Advanced()
+	if err != nil {
+		return nil, false, fmt.Errorf("search: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, false, fmt.Errorf("search: %w", err)
+	}
+	defer r.Close()
+	s := newSets(r, x.idx.Mapping())
+	if s == nil {
+		return nil, false, nil
+	}
+	set, err := s.eval(ctx, req.Query, nil)
+	if err != nil {
+		return nil, false, fmt.Errorf("search: %w", err)
+	}
+	res := &bleve.SearchResult{Request: req, Total: set.GetCardinality(), Status: &bleve.SearchStatus{Total: 1, Successful: 1}}
+	if facets {
+		counts := make([]uint32, len(x.cols.tokens))
+		set.Iterate(func(d uint32) bool {
+			x.cols.count(uint64(d), counts)
+			return true
+		})
+		res.Facets = x.cols.facetResults(counts)
+	}
+	if size == 0 {
+		return res, true, nil
+	}
+	place := placeSort{c: x.cols, remoteLast: q.Sort == peerfind.SortDistance}
+	if q.Near != nil {
+		place.lon, place.lat, place.hasPoint = q.Near.Lon(), q.Near.Lat(), true
+	}
+	docs := place.first(set, from+size)
+	if from >= len(docs) {
+		return res, true, nil
+	}
+	if res.Hits, err = x.load(ctx, r, docs[from:]); err != nil {
+		return nil, false, err
+	}
+	return res, true, nil
+}
+
+// load reads the stored source of documents by number, in their order.
+func (x *Index) load(ctx context.Context, r index.IndexReader, docs []uint32) (search.DocumentMatchCollection, error) {
+	ids := make([]string, len(docs))
+	for i, d := range docs {
+		id, err := r.ExternalID(index.NewIndexInternalID(nil, uint64(d)))
+		if err != nil {
+			return nil, fmt.Errorf("search: id of document %d: %w", d, err)
+		}
+		ids[i] = id
+	}
+	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), len(ids), 0, false)
+	req.Fields = []string{fieldSource}
+	req.Score = "none"
+	res, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search: read hits: %w", err)
+	}
+	byID := make(map[string]*search.DocumentMatch, len(res.Hits))
+	for _, h := range res.Hits {
+		byID[h.ID] = h
+	}
+	out := make(search.DocumentMatchCollection, 0, len(ids))
+	for _, id := range ids {
+		h := byID[id]
+		if h == nil {
+			return nil, fmt.Errorf("search: read hits: %q missing", id)
+		}
+		h.Score, h.Sort, h.HitNumber = 0, nil, 0
+		out = append(out, h)
+	}
+	return out, nil
+}
