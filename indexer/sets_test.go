@@ -16,20 +16,7 @@ import (
 // counts, hits with their scores and distances, the remote and farther
 // lists.
 func TestSetsMatchSearchers(t *testing.T) {
-	if testing.Short() {
-		t.Skip("skipping: indexes 3,000 synthetic records (run without -short)")
-	}
-	recs, g := synthRecords(t, 3000)
-	tax := taxonomy(t)
-	dir := t.TempDir()
-	if _, err := Build(context.Background(), dir, recs, BuildOptions{Taxonomy: tax}); err != nil {
-		t.Fatal(err)
-	}
-	x, err := Open(dir, tax)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
+	x, g := synthTestIndex(t, 3000)
 	now := time.Date(2026, 11, 23, 18, 0, 0, 0, time.UTC)
 	x.now = func() time.Time { return now }
 	answer := func(q peerfind.Query, noSets bool) string {
