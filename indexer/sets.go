@@ -11,7 +11,6 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
-	"github.com/blevesearch/bleve/v2/search/scorer"
 	index "github.com/blevesearch/bleve_index_api"
 	segapi "github.com/blevesearch/scorch_segment_api/v2"
 
@@ -23,9 +22,10 @@ import (
 // OR are bitmap operations, the radius is the columns' list. bleve's
 // searchers would step through every match of every clause one document
 // at a time, at about a microsecond a match; a query near a large metro
-// matches a hundred thousand records at a million. Clauses it does not
-// know (phrases, fuzzy and prefix terms, shapes, numeric ranges) are run
-// as bleve searchers without scores and their matches collected.
+// matches a hundred thousand records at a million. Clauses without a
+// bitmap (phrases, fuzzy terms, shapes, numeric ranges) are run as bleve
+// searchers without scores, only within the matches of the other
+// clauses (see cost and collect).
 type sets struct {
 	r    index.IndexReader
 	m    mapping.IndexMapping
@@ -170,8 +170,6 @@ func (s *sets) eval(ctx context.Context, q query.Query, limit *roaring.Bitmap) (
 		out := roaring.New()
 		out.AddMany(q.c.within(q.lon, q.lat, q.km))
 		return within(out, limit), nil
-	case setQuery:
-		return within(q.set.Clone(), limit), nil
 	}
 	return s.collect(ctx, q, limit)
 }
@@ -198,7 +196,7 @@ func cost(q query.Query) int {
 		return n
 	}
 	switch q := q.(type) {
-	case *query.TermQuery, *query.PrefixQuery, *query.MatchAllQuery, *query.MatchNoneQuery, radiusQuery, setQuery:
+	case *query.TermQuery, *query.PrefixQuery, *query.MatchAllQuery, *query.MatchNoneQuery, radiusQuery:
 		return 0
 	case *query.MatchQuery:
 		if q.Fuzziness == 0 {
@@ -468,14 +466,6 @@ func (s *sets) collect(ctx context.Context, q query.Query, limit *roaring.Bitmap
 			it.Next()
 		}
 	}
-}
-
-// setQuery matches the documents of a set, unscored: the matches of a
-// query found by sets, as a filter of a scored search.
-type setQuery struct{ set *roaring.Bitmap }
-
-func (q setQuery) Searcher(ctx context.Context, i index.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
-	return &listSearcher{docs: q.set.ToArray(), scorer: scorer.NewConstantScorer(1, 1, options)}, nil
 }
 
 // runSets answers an unscored search (req, built by request) from sets:
