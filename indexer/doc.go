@@ -27,10 +27,6 @@ func document(s *peerfind.Service, tax *peerfind.Taxonomy) (map[string]any, erro
 			}
 		}
 	}
-	var areas []string
-	for _, a := range s.ServiceAreas {
-		areas = append(areas, a.Name)
-	}
 	// The prose is a list, one value per part, so that a phrase does not
 	// run from one part into the next. The combined text (no positions)
 	// is one value of parts (joinParts), analyzed part by part: the
@@ -38,19 +34,17 @@ func document(s *peerfind.Service, tax *peerfind.Taxonomy) (map[string]any, erro
 	prose := nonEmpty(s.Name, s.AlternateName, s.Organization.Name, s.Description, strings.Join(place, " "), groupName(s))
 	text := joinParts(append(slices.Clone(prose), terms...))
 	d := map[string]any{
-		"_type":          docType,
-		fieldName:        joinNonEmpty(s.Name, s.AlternateName),
-		fieldOrg:         s.Organization.Name,
-		fieldDescription: s.Description,
-		fieldTerms:       joinParts(terms),
-		fieldPlace:       joinNonEmpty(append(place, areas...)...),
-		fieldText:        text,
-		fieldProse:       prose,
-		fieldTextES:      text,
-		fieldStatus:      s.Status,
-		fieldMode:        s.Mode(),
-		fieldRemote:      remoteKey(s),
-		fieldSource:      string(src),
+		"_type":     docType,
+		fieldName:   joinNonEmpty(s.Name, s.AlternateName),
+		fieldOrg:    s.Organization.Name,
+		fieldTerms:  joinParts(terms),
+		fieldText:   text,
+		fieldProse:  prose,
+		fieldTextES: text,
+		fieldStatus: s.Status,
+		fieldMode:   s.Mode(),
+		fieldRemote: remoteKey(s),
+		fieldSource: string(src),
 	}
 	facets := []string{facetToken(fieldMode, s.Mode())}
 	for _, f := range peerfind.Facets {

@@ -18,18 +18,16 @@ import (
 
 // Field names of the search document.
 const (
-	fieldName        = "name"
-	fieldOrg         = "org"
-	fieldDescription = "description"
-	fieldTerms       = "terms"
-	fieldPlace       = "place"
-	fieldText        = "text"
-	fieldProse       = "prose"
-	fieldTextES      = "text_es"
-	fieldLoc         = "loc"
-	fieldStatus      = "status"
-	fieldSource      = "_source"
-	docType          = "service"
+	fieldName   = "name"
+	fieldOrg    = "org"
+	fieldTerms  = "terms"
+	fieldText   = "text"
+	fieldProse  = "prose"
+	fieldTextES = "text_es"
+	fieldLoc    = "loc"
+	fieldStatus = "status"
+	fieldSource = "_source"
+	docType     = "service"
 	// analyzerText is English analysis with accents folded, so that
 	// "depresión" and "depression" share a stem.
 	analyzerText = "peer_en"
@@ -93,9 +91,7 @@ func NewMapping() (mapping.IndexMapping, error) {
 	// The name is stored for the type-ahead list (see Suggest).
 	doc.AddFieldMappingsAt(fieldName, text(true))
 	doc.AddFieldMappingsAt(fieldOrg, text(false))
-	doc.AddFieldMappingsAt(fieldDescription, text(false))
 	doc.AddFieldMappingsAt(fieldTerms, text(false))
-	doc.AddFieldMappingsAt(fieldPlace, text(false))
 	doc.AddFieldMappingsAt(fieldText, text(false))
 	// Term vectors (positions) on the text without the taxonomy's
 	// labels, for the phrases of synonyms (see needQuery).
