@@ -400,16 +400,27 @@ func (x *Index) run(ctx context.Context, q peerfind.Query, from, size int, op qu
 
 // request is the bleve request of run, without its sort and facets.
 func (x *Index) request(q peerfind.Query, from, size int, op query.MatchQueryOperator, where query.Query) (*bleve.SearchRequest, []string, bool) {
-	sortBy := q.Sort
-	if sortBy == "" {
-		sortBy = peerfind.SortRelevance
+	scored := isScored(q, size)
+	all, mark := x.query(q, op, where, scored)
+	req := bleve.NewSearchRequestOptions(all, size, from, false)
+	if size > 0 {
+		req.Fields = []string{fieldSource}
 	}
-	// Without a need every score is the same. Under sort=distance the
-	// score would only order services at the same distance, which the
-	// ID does as well; a window of no hits (counts and facets) needs no
-	// order at all. Unscored, bleve skips frequencies, norms, phrase
-	// positions and the clauses that only score.
-	scored := sortBy != peerfind.SortDistance && size > 0 && strings.TrimSpace(q.Text) != ""
+	return req, mark, scored
+}
+
+// isScored reports whether a window of size hits of q is ordered by
+// score. Without a need every score is the same. Under sort=distance the
+// score would only order services at the same distance, which the ID
+// does as well; a window of no hits (counts and facets) needs no order at
+// all. Unscored, a search runs from sets (runSets).
+func isScored(q peerfind.Query, size int) bool {
+	return q.Sort != peerfind.SortDistance && size > 0 && strings.TrimSpace(q.Text) != ""
+}
+
+// query is the query of request: the need (scored or not), the filters,
+// the location filter where and the status.
+func (x *Index) query(q peerfind.Query, op query.MatchQueryOperator, where query.Query, scored bool) (query.Query, []string) {
 	need, mark := x.needQuery(q.Text, op, x.feat, scored)
 	var must []query.Query // filters, unscored (see filtered)
 	for _, f := range peerfind.Facets {
@@ -438,11 +449,7 @@ func (x *Index) request(q peerfind.Query, from, size int, op query.MatchQueryOpe
 	if !q.IncludeClosed {
 		all = activeQuery{q: all, c: x.cols}
 	}
-	req := bleve.NewSearchRequestOptions(all, size, from, false)
-	if size > 0 {
-		req.Fields = []string{fieldSource}
-	}
-	return req, mark, scored
+	return all, mark
 }
 
 func decodeSource(h *search.DocumentMatch) (*peerfind.Service, error) {

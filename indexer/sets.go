@@ -474,22 +474,9 @@ func (s *sets) collect(ctx context.Context, q query.Query, limit *roaring.Bitmap
 // placeSort, read from the index by id. It returns false when the index
 // cannot be read as sets.
 func (x *Index) runSets(ctx context.Context, q peerfind.Query, req *bleve.SearchRequest, from, size int, facets bool) (*bleve.SearchResult, bool, error) {
-	adv, err := x.idx.Advanced()
-	if err != nil {
-		return nil, false, fmt.Errorf("search: %w", err)
-	}
-	r, err := adv.Reader()
-	if err != nil {
-		return nil, false, fmt.Errorf("search: %w", err)
-	}
-	defer r.Close()
-	s := newSets(r, x.idx.Mapping())
-	if s == nil {
-		return nil, false, nil
-	}
-	set, err := s.eval(ctx, req.Query, nil)
-	if err != nil {
-		return nil, false, fmt.Errorf("search: %w", err)
+	set, ok, err := x.matchSet(ctx, req.Query)
+	if err != nil || !ok {
+		return nil, ok, err
 	}
 	res := &bleve.SearchResult{Request: req, Total: set.GetCardinality(), Status: &bleve.SearchStatus{Total: 1, Successful: 1}}
 	if facets {
@@ -511,14 +498,46 @@ func (x *Index) runSets(ctx context.Context, q peerfind.Query, req *bleve.Search
 	if from >= len(docs) {
 		return res, true, nil
 	}
-	if res.Hits, err = x.load(ctx, r, docs[from:]); err != nil {
+	if res.Hits, err = x.load(ctx, docs[from:]); err != nil {
 		return nil, false, err
 	}
 	return res, true, nil
 }
 
+// matchSet is the set of documents q matches, unscored. It returns false
+// when the index cannot be read as sets.
+func (x *Index) matchSet(ctx context.Context, q query.Query) (*roaring.Bitmap, bool, error) {
+	adv, err := x.idx.Advanced()
+	if err != nil {
+		return nil, false, fmt.Errorf("search: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, false, fmt.Errorf("search: %w", err)
+	}
+	defer r.Close()
+	s := newSets(r, x.idx.Mapping())
+	if s == nil {
+		return nil, false, nil
+	}
+	set, err := s.eval(ctx, q, nil)
+	if err != nil {
+		return nil, false, fmt.Errorf("search: %w", err)
+	}
+	return set, true, nil
+}
+
 // load reads the stored source of documents by number, in their order.
-func (x *Index) load(ctx context.Context, r index.IndexReader, docs []uint32) (search.DocumentMatchCollection, error) {
+func (x *Index) load(ctx context.Context, docs []uint32) (search.DocumentMatchCollection, error) {
+	adv, err := x.idx.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	defer r.Close()
 	ids := make([]string, len(docs))
 	for i, d := range docs {
 		id, err := r.ExternalID(index.NewIndexInternalID(nil, uint64(d)))
