@@ -3,8 +3,12 @@ package indexer
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/peerfind/peerfind"
 )
@@ -75,4 +79,92 @@ func TestSetsMatchSearchers(t *testing.T) {
 	if withHits < compared/2 {
 		t.Fatalf("only %d of %d answers have hits", withHits, compared)
 	}
+}
+
+// TestSetsSegments holds sets to bleve's searchers on an index of several
+// segments with a deleted document, which Build never writes (it writes
+// one segment) but a scorch index can hold: the document numbers of the
+// later segments are offset, and a deleted one must not match.
+func TestSetsSegments(t *testing.T) {
+	recs, _ := synthRecords(t, 90)
+	tax := taxonomy(t)
+	m, err := NewMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := bleve.New(filepath.Join(t.TempDir(), "index"), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	for i := 0; i < len(recs); i += 30 {
+		b := idx.NewBatch()
+		for _, s := range recs[i : i+30] {
+			d, err := document(s, tax)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := b.Index(s.ID, d); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := idx.Batch(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := idx.Delete(recs[40].ID); err != nil {
+		t.Fatal(err)
+	}
+	adv, err := idx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	s := newSets(r, m)
+	if s == nil {
+		t.Fatal("no sets for a scorch index")
+	}
+	if len(s.segs) < 2 {
+		t.Fatalf("%d segments, want several", len(s.segs))
+	}
+	if s.all.GetCardinality() != uint64(len(recs)-1) {
+		t.Fatalf("%d live documents, want %d", s.all.GetCardinality(), len(recs)-1)
+	}
+	ctx := context.Background()
+	deleted := term(fieldStatus, recs[40].Status)
+	queries := map[string]query.Query{
+		"all":     query.NewMatchAllQuery(),
+		"status":  deleted,
+		"english": term(peerfind.FacetLanguage, "en"),
+		"words":   match(fieldText, "alcohol support", analyzerText, query.MatchQueryOperatorOr, 1),
+		"and":     query.NewConjunctionQuery([]query.Query{deleted, match(fieldText, "group", analyzerText, query.MatchQueryOperatorAnd, 1)}),
+		"not":     query.NewBooleanQuery(nil, nil, []query.Query{deleted}),
+		"prefix":  prefixQuery(fieldText, "sup"),
+	}
+	for name, q := range queries {
+		got, err := s.eval(ctx, q, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := s.collect(ctx, q, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.Equals(want) {
+			t.Errorf("%s: %d documents %v, bleve's searcher %d %v", name, got.GetCardinality(), got.ToArray(), want.GetCardinality(), want.ToArray())
+		}
+		if name != "not" && want.IsEmpty() {
+			t.Errorf("%s: matches nothing, a weak check", name)
+		}
+	}
+}
+
+func prefixQuery(field, prefix string) query.Query {
+	p := query.NewPrefixQuery(prefix)
+	p.SetField(field)
+	return p
 }
