@@ -507,13 +507,9 @@ func (x *Index) runSets(ctx context.Context, q peerfind.Query, req *bleve.Search
 // matchSet is the set of documents q matches, unscored. It returns false
 // when the index cannot be read as sets.
 func (x *Index) matchSet(ctx context.Context, q query.Query) (*roaring.Bitmap, bool, error) {
-	adv, err := x.idx.Advanced()
+	r, err := x.reader()
 	if err != nil {
-		return nil, false, fmt.Errorf("search: %w", err)
-	}
-	r, err := adv.Reader()
-	if err != nil {
-		return nil, false, fmt.Errorf("search: %w", err)
+		return nil, false, err
 	}
 	defer r.Close()
 	s := newSets(r, x.idx.Mapping())
@@ -527,8 +523,8 @@ func (x *Index) matchSet(ctx context.Context, q query.Query) (*roaring.Bitmap, b
 	return set, true, nil
 }
 
-// load reads the stored source of documents by number, in their order.
-func (x *Index) load(ctx context.Context, docs []uint32) (search.DocumentMatchCollection, error) {
+// reader is a snapshot of the index, for the caller to close.
+func (x *Index) reader() (index.IndexReader, error) {
 	adv, err := x.idx.Advanced()
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
@@ -536,6 +532,15 @@ func (x *Index) load(ctx context.Context, docs []uint32) (search.DocumentMatchCo
 	r, err := adv.Reader()
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
+	}
+	return r, nil
+}
+
+// load reads the stored source of documents by number, in their order.
+func (x *Index) load(ctx context.Context, docs []uint32) (search.DocumentMatchCollection, error) {
+	r, err := x.reader()
+	if err != nil {
+		return nil, err
 	}
 	defer r.Close()
 	ids := make([]string, len(docs))
