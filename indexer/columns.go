@@ -1,6 +1,7 @@
 package indexer
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -323,25 +324,11 @@ type placeSort struct {
 func (s *placeSort) UpdateVisitor(string, []byte) {}
 
 func (s *placeSort) Value(m *search.DocumentMatch) string {
+	k := s.key(m.IndexInternalID.Value())
 	var b [13]byte
-	d := m.IndexInternalID.Value()
-	if d >= uint64(len(s.c.idRank)) {
-		for i := range b {
-			b[i] = 0xff
-		}
-		return string(b[:])
-	}
-	if s.remoteLast && s.c.remote[d] {
-		b[0] = 1
-	}
-	dist := uint64(math.MaxUint64)
-	if s.hasPoint {
-		if km, ok := s.c.nearestKM(d, s.lon, s.lat); ok {
-			dist = math.Float64bits(km) // ordered as the (non-negative) float
-		}
-	}
-	binary.BigEndian.PutUint64(b[1:9], dist)
-	binary.BigEndian.PutUint32(b[9:], s.c.idRank[d])
+	b[0] = k.remote
+	binary.BigEndian.PutUint64(b[1:9], k.dist)
+	binary.BigEndian.PutUint32(b[9:], k.rank)
 	return string(b[:])
 }
 
@@ -362,19 +349,24 @@ type placeRank struct {
 	doc    uint32
 }
 
-func (a placeRank) less(b placeRank) bool {
-	switch {
-	case a.remote != b.remote:
-		return a.remote < b.remote
-	case a.dist != b.dist:
-		return a.dist < b.dist
+func (a placeRank) compare(b placeRank) int {
+	if c := cmp.Compare(a.remote, b.remote); c != 0 {
+		return c
 	}
-	return a.rank < b.rank
+	if c := cmp.Compare(a.dist, b.dist); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.rank, b.rank)
 }
 
-func (s *placeSort) key(d uint32) placeRank {
-	k := placeRank{dist: math.MaxUint64, rank: math.MaxUint32, doc: d}
-	if uint64(d) >= uint64(len(s.c.idRank)) {
+func (a placeRank) less(b placeRank) bool { return a.compare(b) < 0 }
+
+// key is document d's place in the order: remote ones last with
+// remoteLast, then the distance (as the non-negative float's bits), then
+// the id's rank. A document without columns sorts after every other.
+func (s *placeSort) key(d uint64) placeRank {
+	k := placeRank{dist: math.MaxUint64, rank: math.MaxUint32, doc: uint32(d)}
+	if d >= uint64(len(s.c.idRank)) {
 		k.remote = 0xff
 		return k
 	}
@@ -382,7 +374,7 @@ func (s *placeSort) key(d uint32) placeRank {
 		k.remote = 1
 	}
 	if s.hasPoint {
-		if km, ok := s.c.nearestKM(uint64(d), s.lon, s.lat); ok {
+		if km, ok := s.c.nearestKM(d, s.lon, s.lat); ok {
 			k.dist = math.Float64bits(km)
 		}
 	}
@@ -415,7 +407,7 @@ func (s *placeSort) first(set *roaring.Bitmap, n int) []uint32 {
 	}
 	it := set.Iterator()
 	for it.HasNext() {
-		k := s.key(it.Next())
+		k := s.key(uint64(it.Next()))
 		if len(h) < n {
 			h = append(h, k)
 			for i := len(h) - 1; i > 0; {
@@ -433,15 +425,7 @@ func (s *placeSort) first(set *roaring.Bitmap, n int) []uint32 {
 			down(0)
 		}
 	}
-	slices.SortFunc(h, func(a, b placeRank) int {
-		switch {
-		case a.less(b):
-			return -1
-		case b.less(a):
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(h, placeRank.compare)
 	out := make([]uint32, len(h))
 	for i, k := range h {
 		out[i] = k.doc

@@ -57,12 +57,7 @@ func newSets(r index.IndexReader, m mapping.IndexMapping) *sets {
 		live := roaring.New()
 		live.AddRange(off, off+seg.Count())
 		if d := ss.Deleted(); d != nil && !d.IsEmpty() {
-			shifted := roaring.New()
-			it := d.Iterator()
-			for it.HasNext() {
-				shifted.Add(uint32(off) + it.Next())
-			}
-			live.AndNot(shifted)
+			live.AndNot(shift(d, off))
 		}
 		s.all.Or(live)
 		off += seg.Count()
@@ -474,7 +469,12 @@ func (s *sets) collect(ctx context.Context, q query.Query, limit *roaring.Bitmap
 // placeSort, read from the index by id. It returns false when the index
 // cannot be read as sets.
 func (x *Index) runSets(ctx context.Context, q peerfind.Query, req *bleve.SearchRequest, from, size int, facets bool) (*bleve.SearchResult, bool, error) {
-	set, ok, err := x.matchSet(ctx, req.Query)
+	r, err := x.reader()
+	if err != nil {
+		return nil, false, err
+	}
+	defer r.Close()
+	set, ok, err := x.setOf(ctx, r, req.Query)
 	if err != nil || !ok {
 		return nil, ok, err
 	}
@@ -498,7 +498,7 @@ func (x *Index) runSets(ctx context.Context, q peerfind.Query, req *bleve.Search
 	if from >= len(docs) {
 		return res, true, nil
 	}
-	if res.Hits, err = x.load(ctx, docs[from:]); err != nil {
+	if res.Hits, err = x.load(ctx, r, docs[from:]); err != nil {
 		return nil, false, err
 	}
 	return res, true, nil
@@ -512,6 +512,11 @@ func (x *Index) matchSet(ctx context.Context, q query.Query) (*roaring.Bitmap, b
 		return nil, false, err
 	}
 	defer r.Close()
+	return x.setOf(ctx, r, q)
+}
+
+// setOf is matchSet in the snapshot r.
+func (x *Index) setOf(ctx context.Context, r index.IndexReader, q query.Query) (*roaring.Bitmap, bool, error) {
 	s := newSets(r, x.idx.Mapping())
 	if s == nil {
 		return nil, false, nil
@@ -536,13 +541,9 @@ func (x *Index) reader() (index.IndexReader, error) {
 	return r, nil
 }
 
-// load reads the stored source of documents by number, in their order.
-func (x *Index) load(ctx context.Context, docs []uint32) (search.DocumentMatchCollection, error) {
-	r, err := x.reader()
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
+// load reads the stored source of documents by number (in the snapshot
+// r), in their order.
+func (x *Index) load(ctx context.Context, r index.IndexReader, docs []uint32) (search.DocumentMatchCollection, error) {
 	ids := make([]string, len(docs))
 	for i, d := range docs {
 		id, err := r.ExternalID(index.NewIndexInternalID(nil, uint64(d)))
