@@ -232,16 +232,25 @@ func TestTwoProcessesShareRedisFrontier(t *testing.T) {
 	}
 	t.Logf("pages fetched per process: %v", site.byProc)
 	// The per-host delay holds over both processes (shared in Redis), not
-	// only within each: requests start at least ~delay apart (half of it
-	// allowed for scheduling jitter).
+	// only within each: requests start about delay apart. The processes
+	// reserve their slots in Redis, but a process the machine stalls
+	// (the race detector, other packages' tests on two cores) can send a
+	// reserved request late, close to the next one: one such gap is
+	// allowed. Two processes keeping only their own delays would leave
+	// about every other gap short.
 	slices.SortFunc(site.starts, func(a, b time.Time) int { return a.Compare(b) })
 	minGap := time.Hour
+	var short []time.Duration
 	for i := 1; i < len(site.starts); i++ {
-		minGap = min(minGap, site.starts[i].Sub(site.starts[i-1]))
+		gap := site.starts[i].Sub(site.starts[i-1])
+		minGap = min(minGap, gap)
+		if gap < 20*time.Millisecond {
+			short = append(short, gap)
+		}
 	}
-	t.Logf("requests: %d, smallest gap between two: %v (delay 40ms)", len(site.starts), minGap)
-	if minGap < 20*time.Millisecond {
-		t.Errorf("two requests to the host %v apart, want about 40ms or more", minGap)
+	t.Logf("requests: %d, smallest gap between two: %v (delay 40ms), under 20ms: %v", len(site.starts), minGap, short)
+	if len(short) > 1 {
+		t.Errorf("%d requests to the host under 20ms after the one before (%v), want about 40ms apart", len(short), short)
 	}
 
 	// Together they emit every group once.
