@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/peerfind/peerfind"
 )
@@ -17,7 +18,7 @@ func document(s *peerfind.Service, tax *peerfind.Taxonomy) (map[string]any, erro
 	if err != nil {
 		return nil, fmt.Errorf("encode record %q: %w", s.ID, err)
 	}
-	terms := termTexts(s, tax)
+	terms := termTexts(s, tax, termText)
 	var place []string
 	for _, l := range s.Locations {
 		a := l.Address
@@ -33,6 +34,16 @@ func document(s *peerfind.Service, tax *peerfind.Taxonomy) (map[string]any, erro
 	// taxonomy's texts once per build (see cachedAnalyzer).
 	prose := nonEmpty(s.Name, s.AlternateName, s.Organization.Name, s.Description, strings.Join(place, " "), groupName(s))
 	text := joinParts(append(slices.Clone(prose), terms...))
+	// The Spanish analysis holds what is written in Spanish: the Spanish
+	// labels and synonyms of the record's terms, and its own prose when
+	// the record is in Spanish. English prose under a Spanish stemmer
+	// mostly repeated the English terms ("substanc", "us") and doubled
+	// the postings an English need walks, with nothing a Spanish reader
+	// would type that the English analysis (accents folded) misses.
+	es := termTexts(s, tax, termTextES)
+	if inSpanish(s, prose) {
+		es = append(slices.Clone(prose), es...)
+	}
 	d := map[string]any{
 		"_type":     docType,
 		fieldName:   joinNonEmpty(s.Name, s.AlternateName),
@@ -40,7 +51,7 @@ func document(s *peerfind.Service, tax *peerfind.Taxonomy) (map[string]any, erro
 		fieldTerms:  joinParts(terms),
 		fieldText:   text,
 		fieldProse:  prose,
-		fieldTextES: text,
+		fieldTextES: joinParts(es),
 		fieldStatus: s.Status,
 		fieldMode:   s.Mode(),
 		fieldRemote: remoteKey(s),
@@ -82,7 +93,7 @@ func document(s *peerfind.Service, tax *peerfind.Taxonomy) (map[string]any, erro
 // labels (English and Spanish) and synonyms, so that a search for "warm
 // line", "mujeres" or "Spanish" finds records tagged but not worded that
 // way.
-func termTexts(s *peerfind.Service, tax *peerfind.Taxonomy) []string {
+func termTexts(s *peerfind.Service, tax *peerfind.Taxonomy, text func(*peerfind.Term) string) []string {
 	if tax == nil {
 		return nil
 	}
@@ -90,7 +101,9 @@ func termTexts(s *peerfind.Service, tax *peerfind.Taxonomy) []string {
 	for _, f := range peerfind.Facets {
 		for _, id := range s.TermIDs(f) {
 			if t := tax.Term(f, id); t != nil {
-				out = append(out, termText(t))
+				if txt := text(t); txt != "" {
+					out = append(out, txt)
+				}
 			}
 		}
 	}
@@ -107,15 +120,55 @@ func termText(t *peerfind.Term) string {
 	return strings.Join(parts, " · ")
 }
 
-// taxonomyTexts is termText of every term of the taxonomy.
+// termTextES is the Spanish part of termText: the term's Spanish label
+// and synonyms, or "" when it has none.
+func termTextES(t *peerfind.Term) string {
+	parts := nonEmpty(append([]string{t.Label["es"]}, t.Synonyms["es"]...)...)
+	return strings.Join(parts, " · ")
+}
+
+// taxonomyTexts is termText and termTextES of every term of the taxonomy.
 func taxonomyTexts(tax *peerfind.Taxonomy) []string {
 	var out []string
 	for _, f := range tax.Facets {
 		for _, t := range f.Terms {
 			out = append(out, termText(t))
+			if es := termTextES(t); es != "" {
+				out = append(out, es)
+			}
 		}
 	}
 	return out
+}
+
+// inSpanish reports whether a record's prose is to be analyzed as
+// Spanish: the record says it serves in Spanish, or its prose reads as
+// Spanish (crawled records often list no languages). Prose reads as
+// Spanish when at least three of its words, and an eighth of them, are
+// common Spanish function words that English hardly uses.
+func inSpanish(s *peerfind.Service, prose []string) bool {
+	if slices.Contains(s.Languages, "es") {
+		return true
+	}
+	words, hits := 0, 0
+	for _, p := range prose {
+		for w := range strings.FieldsFuncSeq(strings.ToLower(p), func(r rune) bool {
+			return !unicode.IsLetter(r)
+		}) {
+			words++
+			if spanishMarkers[w] {
+				hits++
+			}
+		}
+	}
+	return hits >= 3 && hits*8 >= words
+}
+
+// spanishMarkers are Spanish function words rare in English prose.
+var spanishMarkers = map[string]bool{
+	"de": true, "del": true, "la": true, "las": true, "los": true, "el": true,
+	"y": true, "para": true, "con": true, "que": true, "por": true,
+	"una": true, "en": true, "sus": true, "es": true,
 }
 
 func groupName(s *peerfind.Service) string {

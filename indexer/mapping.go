@@ -38,7 +38,7 @@ const (
 )
 
 // NewMapping returns the bleve mapping of the search document: English
-// text fields, the combined text once more in Spanish analysis, a
+// text fields, the Spanish parts of the text in Spanish analysis, a
 // keyword field for every facet, a geopoint per location and the stored
 // record.
 func NewMapping() (mapping.IndexMapping, error) {

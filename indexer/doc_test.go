@@ -1,0 +1,55 @@
+package indexer
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/peerfind/peerfind"
+)
+
+// TestSpanishText checks what goes into the Spanish analysis: the
+// Spanish labels of a record's terms always, its own prose only when the
+// record is in Spanish (by its languages, or by its words).
+func TestSpanishText(t *testing.T) {
+	tax := taxonomy(t)
+	cases := []struct {
+		name      string
+		langs     []string
+		desc      string
+		wantProse bool
+	}{
+		{"English, no languages", nil, "A weekly peer support group for families of people who use drugs.", false},
+		{"English, languages en", []string{"en"}, "A weekly peer support group for families.", false},
+		{"languages es", []string{"es"}, "A weekly peer support group for families.", true},
+		{"Spanish words, no languages", nil, "Grupo de apoyo para familias de personas con problemas de consumo, en español y con café.", true},
+		{"two Spanish place names", nil, "Meets in El Monte, near Los Angeles, on Tuesdays for families and friends of alcoholics.", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &peerfind.Service{ID: "x", Name: "Harbor Group", Description: tc.desc, Languages: tc.langs,
+				Conditions: []string{"substance-use"}}
+			d, err := document(s, tax)
+			if err != nil {
+				t.Fatal(err)
+			}
+			es, _ := d[fieldTextES].(string)
+			if got := strings.Contains(es, tc.desc); got != tc.wantProse {
+				t.Errorf("prose in text_es = %v, want %v (text_es %q)", got, tc.wantProse, es)
+			}
+			if strings.Contains(es, "Harbor") != tc.wantProse {
+				t.Errorf("name in text_es = %v, want %v", !tc.wantProse, tc.wantProse)
+			}
+			term := tax.Term(peerfind.FacetCondition, "substance-use")
+			if want := termTextES(term); want == "" || !strings.Contains(es, want) {
+				t.Errorf("text_es %q lacks the term's Spanish text %q", es, want)
+			}
+			if strings.Contains(es, term.Label["en"]) && !tc.wantProse {
+				t.Errorf("text_es %q has the English label %q", es, term.Label["en"])
+			}
+			// The English text keeps everything.
+			if txt, _ := d[fieldText].(string); !strings.Contains(txt, tc.desc) || !strings.Contains(txt, term.Label["en"]) {
+				t.Errorf("text %q lacks the prose or the English label", txt)
+			}
+		})
+	}
+}
