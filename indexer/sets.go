@@ -112,13 +112,11 @@ func (s *sets) term(field, term string, limit *roaring.Bitmap) (*roaring.Bitmap,
 	return within(out, limit), nil
 }
 
+// shift is bm with off added to every number: a segment's document
+// numbers as the index's. Container by container, not number by number:
+// an index of many segments shifts the postings of every term it reads.
 func shift(bm *roaring.Bitmap, off uint64) *roaring.Bitmap {
-	out := roaring.New()
-	it := bm.Iterator()
-	for it.HasNext() {
-		out.Add(uint32(off) + it.Next())
-	}
-	return out
+	return roaring.AddOffset64(bm, int64(off))
 }
 
 // eval is the set of documents q matches among those of limit (all of
