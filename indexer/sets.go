@@ -54,16 +54,18 @@ func newSets(r index.IndexReader, m mapping.IndexMapping) *sets {
 	for _, ss := range snap.Segments() {
 		seg := ss.Segment()
 		s.segs = append(s.segs, setSegment{seg: seg, deleted: ss.Deleted(), off: off})
-		live := roaring.New()
-		live.AddRange(off, off+seg.Count())
-		if d := ss.Deleted(); d != nil && !d.IsEmpty() {
-			live.AndNot(shift(d, off))
-		}
-		s.all.Or(live)
 		off += seg.Count()
 	}
 	if off > 1<<32-1 {
 		return nil
+	}
+	// The segments number the documents one after another: every number
+	// below off but the deleted ones.
+	s.all.AddRange(0, off)
+	for _, sg := range s.segs {
+		if sg.deleted != nil && !sg.deleted.IsEmpty() {
+			s.all.AndNot(shift(sg.deleted, sg.off))
+		}
 	}
 	return s
 }
@@ -73,6 +75,11 @@ func newSets(r index.IndexReader, m mapping.IndexMapping) *sets {
 func (s *sets) term(field, term string, limit *roaring.Bitmap) (*roaring.Bitmap, error) {
 	out := roaring.New()
 	for _, sg := range s.segs {
+		if limit != nil && !limit.IntersectsWithInterval(sg.off, sg.off+sg.seg.Count()) {
+			// None of this segment's documents can be in the answer: a
+			// search near a place reads its region's segments only.
+			continue
+		}
 		d, err := sg.seg.Dictionary(field)
 		if err != nil {
 			return nil, fmt.Errorf("postings of %s:%s: %w", field, term, err)
