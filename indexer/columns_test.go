@@ -74,8 +74,8 @@ func synthTestIndex(t *testing.T, n int) (*Index, *synth.Generator) {
 	dir := t.TempDir()
 	// Several segments, as a national index has (see partitions): the
 	// answers must not depend on them.
-	defer func(p int) { partitionSize = p }(partitionSize)
-	partitionSize = n / 3
+	defer func(a, p int) { splitAbove, partitionSize = a, p }(splitAbove, partitionSize)
+	splitAbove, partitionSize = n/3, n/3
 	if _, err := Build(context.Background(), dir, recs, BuildOptions{Taxonomy: tax}); err != nil {
 		t.Fatal(err)
 	}

@@ -62,9 +62,11 @@ var (
 	// mergeFanIn is how many segments one merge reads (bleve's builder
 	// merges 10 at a time).
 	mergeFanIn = 10
-	// partitionSize is about how many records one segment of the index
-	// holds when the index has more than that (see partitions).
-	partitionSize = 50_000
+	// An index of more than splitAbove records has segments of at most
+	// partitionSize records, and the records with no place in segments of
+	// their own (see partitions).
+	splitAbove    = 50_000
+	partitionSize = 500_000
 	// zapPlugin is the segment format; the placeholder index is told to
 	// use the same one (forceSegmentType/Version).
 	zapPlugin = &zap.ZapPlugin{}
@@ -100,12 +102,12 @@ func writeIndex(ctx context.Context, idxPath, work string, m mapping.IndexMappin
 
 // partitions divides recs (in the place order of byPlace) into the
 // segments of the index and returns where each ends. An index of up to
-// partitionSize records is one segment. A larger one is cut where the
+// splitAbove records is one segment. A larger one is cut where the
 // records with no place (remote services, mostly) begin, and each side
-// into parts of at most partitionSize records, of equal size.
+// into equal parts of at most partitionSize records.
 func partitions(recs []*peerfind.Service) []int {
 	n := len(recs)
-	if n <= partitionSize {
+	if n <= splitAbove {
 		return []int{n}
 	}
 	placed := sort.Search(n, func(i int) bool { return len(recs[i].Points()) == 0 })

@@ -38,8 +38,10 @@ func TestWriteIndexMatchesBleveBuilder(t *testing.T) {
 	tax := taxonomy(t)
 	ctx := context.Background()
 	build := func(size, fanIn, part, wantSegments int) *Index {
-		defer func(size, fan, part int) { segmentSize, mergeFanIn, partitionSize = size, fan, part }(segmentSize, mergeFanIn, partitionSize)
-		segmentSize, mergeFanIn, partitionSize = size, fanIn, part
+		defer func(size, fan, above, part int) {
+			segmentSize, mergeFanIn, splitAbove, partitionSize = size, fan, above, part
+		}(segmentSize, mergeFanIn, splitAbove, partitionSize)
+		segmentSize, mergeFanIn, splitAbove, partitionSize = size, fanIn, part, part
 		dir := t.TempDir()
 		if _, err := Build(ctx, dir, recs, BuildOptions{Taxonomy: tax}); err != nil {
 			t.Fatal(err)
@@ -260,8 +262,8 @@ func TestWriteIndexStops(t *testing.T) {
 // TestPartitions: where the segments of an index end, for indexes of
 // records with and without a place.
 func TestPartitions(t *testing.T) {
-	defer func(p int) { partitionSize = p }(partitionSize)
-	partitionSize = 10
+	defer func(a, p int) { splitAbove, partitionSize = a, p }(splitAbove, partitionSize)
+	splitAbove, partitionSize = 10, 10
 	lat, lon := 40.0, -75.0
 	placed := &peerfind.Service{Locations: []peerfind.Location{{Latitude: &lat, Longitude: &lon}}}
 	remote := &peerfind.Service{}
