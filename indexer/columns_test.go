@@ -72,10 +72,6 @@ func synthTestIndex(t *testing.T, n int) (*Index, *synth.Generator) {
 	recs, g := synthRecords(t, n)
 	tax := taxonomy(t)
 	dir := t.TempDir()
-	// Several segments, as a national index has (see partitions): the
-	// answers must not depend on them.
-	defer func(a, p int) { splitAbove, partitionSize = a, p }(splitAbove, partitionSize)
-	splitAbove, partitionSize = n/3, n/3
 	if _, err := Build(context.Background(), dir, recs, BuildOptions{Taxonomy: tax}); err != nil {
 		t.Fatal(err)
 	}
@@ -84,9 +80,6 @@ func synthTestIndex(t *testing.T, n int) (*Index, *synth.Generator) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { x.Close() })
-	if s := segmentCount(t, x); s < 4 {
-		t.Fatalf("index of %d segments, want at least 4", s)
-	}
 	if len(x.cols.idRank) != n {
 		t.Fatalf("columns of %d documents, want %d", len(x.cols.idRank), n)
 	}

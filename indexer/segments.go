@@ -7,15 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
-	"sort"
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	bdoc "github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/blevesearch/bleve/v2/util"
 	index "github.com/blevesearch/bleve_index_api"
 	segapi "github.com/blevesearch/scorch_segment_api/v2"
 	zap "github.com/blevesearch/zapx/v17"
@@ -39,21 +36,11 @@ import (
 //     the records (the place order of byPlace), which bleve's builder does
 //     not keep when the number of segments is not a power of its fan-in.
 //
-// A large index is left as several segments, one per region of the place
-// order (see partitions), not merged into one. A scored search walks
-// every posting of its need's terms from the start of a segment up to the
-// documents its filters ask for (zap reads frequencies one posting after
-// another), but bleve's term reader jumps straight to the segment of the
-// document it is asked to advance to. A search near Seattle then walks the
-// postings of Seattle's segment, and one among remote services those of
-// the services with no place, not those of the whole country.
-//
-// The index around the segments (index_meta.json, the root.bolt naming
-// the segments and holding the mapping) is written by bleve's builder
-// itself from one placeholder document, whose segment is then replaced by
-// ours; the other segments are named in root.bolt after it (addSegments).
-// TestWriteIndexMatchesBleveBuilder holds the result to an index built by
-// bleve's builder.
+// The index around the segment (index_meta.json, the root.bolt naming the
+// segment and holding the mapping) is written by bleve's builder itself
+// from one placeholder document, whose segment is then replaced by ours:
+// no bleve internals are copied here. TestWriteIndexMatchesBleveBuilder
+// holds the result to an index built by bleve's builder.
 
 var (
 	// segmentSize is how many records go into one segment before merging.
@@ -62,11 +49,6 @@ var (
 	// mergeFanIn is how many segments one merge reads (bleve's builder
 	// merges 10 at a time).
 	mergeFanIn = 10
-	// An index of more than splitAbove records has segments of at most
-	// partitionSize records, and the records with no place in segments of
-	// their own (see partitions).
-	splitAbove    = 50_000
-	partitionSize = 500_000
 	// zapPlugin is the segment format; the placeholder index is told to
 	// use the same one (forceSegmentType/Version).
 	zapPlugin = &zap.ZapPlugin{}
@@ -85,66 +67,31 @@ func writeIndex(ctx context.Context, idxPath, work string, m mapping.IndexMappin
 	}
 	defer os.RemoveAll(dir)
 	workers := runtime.GOMAXPROCS(0)
-	parts := partitions(recs)
-	pieces, err := writeSegments(ctx, dir, m, recs, parts, tax, workers, progress)
+	paths, err := writeSegments(ctx, dir, m, recs, tax, workers, progress)
 	if err != nil {
 		return fmt.Errorf("write index: %w", err)
 	}
-	finals, err := mergeSegments(ctx, dir, pieces, workers)
+	final, err := mergeSegments(ctx, dir, paths, workers)
 	if err != nil {
 		return fmt.Errorf("write index: %w", err)
 	}
-	if err := frameIndex(idxPath, work, m, finals); err != nil {
+	if err := frameIndex(idxPath, work, m, final); err != nil {
 		return fmt.Errorf("write index: %w", err)
 	}
 	return nil
 }
 
-// partitions divides recs (in the place order of byPlace) into the
-// segments of the index and returns where each ends. An index of up to
-// splitAbove records is one segment. A larger one is cut where the
-// records with no place (remote services, mostly) begin, and each side
-// into equal parts of at most partitionSize records.
-func partitions(recs []*peerfind.Service) []int {
-	n := len(recs)
-	if n <= splitAbove {
-		return []int{n}
-	}
-	placed := sort.Search(n, func(i int) bool { return len(recs[i].Points()) == 0 })
-	var ends []int
-	for _, side := range [][2]int{{0, placed}, {placed, n}} {
-		lo, size := side[0], side[1]-side[0]
-		if size == 0 {
-			continue
-		}
-		k := (size + partitionSize - 1) / partitionSize
-		for i := 1; i <= k; i++ {
-			ends = append(ends, lo+size*i/k)
-		}
-	}
-	return ends
-}
-
-// writeSegments writes recs as segments of at most segmentSize records in
-// dir, workers at a time, none across the end of a partition, and returns
-// their paths in the records' order, one list per partition.
-func writeSegments(ctx context.Context, dir string, m mapping.IndexMapping, recs []*peerfind.Service, ends []int, tax *peerfind.Taxonomy, workers int, progress func(int)) ([][]string, error) {
-	type piece struct{ part, lo, hi int }
-	var pieces []piece
-	lo := 0
-	for p, end := range ends {
-		for ; lo < end; lo += segmentSize {
-			pieces = append(pieces, piece{p, lo, min(end, lo+segmentSize)})
-		}
-		lo = end
-	}
-	paths := make([]string, len(pieces))
+// writeSegments writes recs as segments of segmentSize records in dir,
+// workers at a time, and returns their paths in the records' order.
+func writeSegments(ctx context.Context, dir string, m mapping.IndexMapping, recs []*peerfind.Service, tax *peerfind.Taxonomy, workers int, progress func(int)) ([]string, error) {
+	n := (len(recs) + segmentSize - 1) / segmentSize
+	paths := make([]string, n)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
 	var mu sync.Mutex
 	done := 0
-	for i, pc := range pieces {
-		part := recs[pc.lo:pc.hi]
+	for i := range n {
+		part := recs[i*segmentSize : min(len(recs), (i+1)*segmentSize)]
 		path := filepath.Join(dir, fmt.Sprintf("s%07d.zap", i))
 		// Go blocks while all workers are busy: at most workers segments
 		// are in memory at once.
@@ -168,11 +115,7 @@ func writeSegments(ctx context.Context, dir string, m mapping.IndexMapping, recs
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	out := make([][]string, len(ends))
-	for i, pc := range pieces {
-		out[pc.part] = append(out[pc.part], paths[i])
-	}
-	return out, nil
+	return paths, nil
 }
 
 // writeSegment maps, analyzes and encodes recs as one zap segment file.
@@ -217,51 +160,30 @@ func writeSegment(path string, m mapping.IndexMapping, recs []*peerfind.Service,
 	return nil
 }
 
-// mergeSegments merges the segment files of each partition, mergeFanIn
-// at a time and level by level, keeping their order, until each
-// partition has one; it returns their paths. The merges of a level, in
-// every partition, run workers at a time.
-func mergeSegments(ctx context.Context, dir string, parts [][]string, workers int) ([]string, error) {
-	for level := 1; ; level++ {
+// mergeSegments merges the segment files at paths, mergeFanIn at a time
+// and level by level, keeping their order, until one is left; it returns
+// its path. The merges of a level run workers at a time.
+func mergeSegments(ctx context.Context, dir string, paths []string, workers int) (string, error) {
+	for level := 1; len(paths) > 1; level++ {
+		groups := (len(paths) + mergeFanIn - 1) / mergeFanIn
+		out := make([]string, groups)
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(workers)
-		more := false
-		next := make([][]string, len(parts))
-		for p, paths := range parts {
-			if len(paths) <= 1 {
-				next[p] = paths
+		for i := range groups {
+			in := paths[i*mergeFanIn : min(len(paths), (i+1)*mergeFanIn)]
+			if len(in) == 1 {
+				out[i] = in[0]
 				continue
 			}
-			more = true
-			groups := (len(paths) + mergeFanIn - 1) / mergeFanIn
-			out := make([]string, groups)
-			for i := range groups {
-				in := paths[i*mergeFanIn : min(len(paths), (i+1)*mergeFanIn)]
-				if len(in) == 1 {
-					out[i] = in[0]
-					continue
-				}
-				out[i] = filepath.Join(dir, fmt.Sprintf("m%d-%03d-%07d.zap", level, p, i))
-				g.Go(func() error { return mergeFiles(gctx, in, out[i]) })
-			}
-			next[p] = out
+			out[i] = filepath.Join(dir, fmt.Sprintf("m%d-%07d.zap", level, i))
+			g.Go(func() error { return mergeFiles(gctx, in, out[i]) })
 		}
 		if err := g.Wait(); err != nil {
-			return nil, err
+			return "", err
 		}
-		parts = next
-		if !more {
-			break
-		}
+		paths = out
 	}
-	finals := make([]string, len(parts))
-	for p, paths := range parts {
-		if len(paths) != 1 {
-			return nil, fmt.Errorf("partition %d: %d segments, want 1", p, len(paths))
-		}
-		finals[p] = paths[0]
-	}
-	return finals, nil
+	return paths[0], nil
 }
 
 // mergeFiles merges the segment files in, in order, into out and removes
@@ -306,10 +228,9 @@ func mergeFiles(ctx context.Context, in []string, out string) (err error) {
 const placeholderID = "_peerfind_placeholder"
 
 // frameIndex has bleve's builder write an index of one placeholder
-// document at idxPath, in zapPlugin's format, puts the first segment file
-// of segs in place of the placeholder's segment and names the others
-// after it (addSegments).
-func frameIndex(idxPath, work string, m mapping.IndexMapping, segs []string) error {
+// document at idxPath, in zapPlugin's format, and puts the segment file
+// seg in place of the placeholder's segment.
+func frameIndex(idxPath, work string, m mapping.IndexMapping, seg string) error {
 	b, err := bleve.NewBuilder(idxPath, m, map[string]any{
 		"buildPathPrefix":     work,
 		"forceSegmentType":    zapPlugin.Type(),
@@ -331,85 +252,8 @@ func frameIndex(idxPath, work string, m mapping.IndexMapping, segs []string) err
 	if len(zaps) != 1 {
 		return fmt.Errorf("bleve's builder wrote %d segment files, want 1", len(zaps))
 	}
-	if err := os.Rename(segs[0], zaps[0]); err != nil {
+	if err := os.Rename(seg, zaps[0]); err != nil {
 		return fmt.Errorf("put segment in place: %w", err)
-	}
-	return addSegments(filepath.Join(idxPath, "store"), segs[1:])
-}
-
-// addSegments moves the segment files segs into the store folder of an
-// index written by bleve's builder and names them in its root.bolt, after
-// the builder's one segment and in their order: scorch numbers the
-// documents of a snapshot's segments in the order of their keys.
-//
-// root.bolt holds one bucket per snapshot and, in it, one bucket per
-// segment, keyed by the segment's id in scorch's order-preserving varint
-// (one byte, 0x88 plus the id, up to id 109), holding the file's name
-// under util.BoltPathKey. bleve writes no deletions or statistics for a
-// segment it has not changed, and neither does this. The builder's
-// segment must have id 0, or the layout is not the one this knows, and
-// the build fails rather than write an index bleve would misread.
-func addSegments(store string, segs []string) error {
-	if len(segs) == 0 {
-		return nil
-	}
-	if len(segs) > maxSegmentID {
-		return fmt.Errorf("name segments: %d segments, at most %d", len(segs)+1, maxSegmentID+1)
-	}
-	db, err := util.OpenBolt(filepath.Join(store, "root.bolt"), 0o600, nil)
-	if err != nil {
-		return fmt.Errorf("name segments: %w", err)
-	}
-	err = db.Update(func(tx *util.BoltTxImpl) error {
-		snaps := tx.Bucket(util.BoltSnapshotsBucket)
-		if snaps == nil {
-			return errors.New("no snapshots bucket")
-		}
-		var keys [][]byte
-		if err := snaps.ForEach(func(k, _ []byte) error {
-			keys = append(keys, slices.Clone(k))
-			return nil
-		}, nil); err != nil {
-			return err
-		}
-		if len(keys) != 1 {
-			return fmt.Errorf("%d snapshots, want bleve's builder's one", len(keys))
-		}
-		snap := snaps.GetBucket(keys[0])
-		if snap == nil || snap.GetBucket(segmentKey(0)) == nil {
-			return errors.New("the builder's segment is not where this expects it: bleve's layout changed")
-		}
-		for i, seg := range segs {
-			id := i + 1
-			if snap.GetBucket(segmentKey(id)) != nil {
-				return fmt.Errorf("segment %d already named", id)
-			}
-			name := fmt.Sprintf("%012x.zap", 1000+id)
-			if err := os.Rename(seg, filepath.Join(store, name)); err != nil {
-				return err
-			}
-			b, err := snap.CreateBucketIfNotExists(segmentKey(id))
-			if err != nil {
-				return err
-			}
-			if err := b.Put(util.BoltPathKey, []byte(name), nil); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if cerr := db.Close(); err == nil && cerr != nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("name segments in root.bolt: %w", err)
 	}
 	return nil
 }
-
-// maxSegmentID is the largest segment id segmentKey encodes.
-const maxSegmentID = 109
-
-// segmentKey is scorch's key of segment id in a snapshot's bucket: its
-// ascending varint encoding, one byte for ids up to maxSegmentID.
-func segmentKey(id int) []byte { return []byte{byte(0x88 + id)} }
