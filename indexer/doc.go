@@ -38,8 +38,10 @@ func document(s *peerfind.Service, tax *peerfind.Taxonomy) (map[string]any, erro
 	// labels and synonyms of the record's terms, and its own prose when
 	// the record is in Spanish. English prose under a Spanish stemmer
 	// mostly repeated the English terms ("substanc", "us") and doubled
-	// the postings an English need walks, with nothing a Spanish reader
-	// would type that the English analysis (accents folded) misses.
+	// the postings an English need walks; what it added besides were
+	// cognates ("lectura" finding "lecture"), which the English text
+	// still matches in part (accents folded, "depresión" is
+	// "depression").
 	es := termTexts(s, tax, termTextES)
 	if inSpanish(s, prose) {
 		es = append(slices.Clone(prose), es...)
@@ -89,10 +91,10 @@ func document(s *peerfind.Service, tax *peerfind.Taxonomy) (map[string]any, erro
 	return d, nil
 }
 
-// termTexts is, for every taxonomy term the record carries, the term's
-// labels (English and Spanish) and synonyms, so that a search for "warm
-// line", "mujeres" or "Spanish" finds records tagged but not worded that
-// way.
+// termTexts is text of every taxonomy term the record carries: with
+// termText, the term's labels (English and Spanish) and synonyms, so that
+// a search for "warm line", "mujeres" or "Spanish" finds records tagged
+// but not worded that way; with termTextES, the Spanish ones only.
 func termTexts(s *peerfind.Service, tax *peerfind.Taxonomy, text func(*peerfind.Term) string) []string {
 	if tax == nil {
 		return nil
