@@ -18,7 +18,7 @@ func document(s *peerfind.Service, tax *peerfind.Taxonomy) (map[string]any, erro
 	if err != nil {
 		return nil, fmt.Errorf("encode record %q: %w", s.ID, err)
 	}
-	terms := termTexts(s, tax, termText)
+	terms, esTerms := termTexts(s, tax)
 	var place []string
 	for _, l := range s.Locations {
 		a := l.Address
@@ -42,7 +42,7 @@ func document(s *peerfind.Service, tax *peerfind.Taxonomy) (map[string]any, erro
 	// cognates ("lectura" finding "lecture"), which the English text
 	// still matches in part (accents folded, "depresión" is
 	// "depression").
-	es := termTexts(s, tax, termTextES)
+	es := esTerms
 	if inSpanish(s, prose) {
 		es = append(slices.Clone(prose), es...)
 	}
@@ -91,25 +91,28 @@ func document(s *peerfind.Service, tax *peerfind.Taxonomy) (map[string]any, erro
 	return d, nil
 }
 
-// termTexts is text of every taxonomy term the record carries: with
-// termText, the term's labels (English and Spanish) and synonyms, so that
-// a search for "warm line", "mujeres" or "Spanish" finds records tagged
-// but not worded that way; with termTextES, the Spanish ones only.
-func termTexts(s *peerfind.Service, tax *peerfind.Taxonomy, text func(*peerfind.Term) string) []string {
+// termTexts is, for every taxonomy term the record carries, the term's
+// labels (English and Spanish) and synonyms (termText), so that a search
+// for "warm line", "mujeres" or "Spanish" finds records tagged but not
+// worded that way; and, for the Spanish analysis, the Spanish ones only
+// (termTextES), for the terms that have any.
+func termTexts(s *peerfind.Service, tax *peerfind.Taxonomy) (all, es []string) {
 	if tax == nil {
-		return nil
+		return nil, nil
 	}
-	var out []string
 	for _, f := range peerfind.Facets {
 		for _, id := range s.TermIDs(f) {
-			if t := tax.Term(f, id); t != nil {
-				if txt := text(t); txt != "" {
-					out = append(out, txt)
-				}
+			t := tax.Term(f, id)
+			if t == nil {
+				continue
+			}
+			all = append(all, termText(t))
+			if txt := termTextES(t); txt != "" {
+				es = append(es, txt)
 			}
 		}
 	}
-	return out
+	return all, es
 }
 
 // termText is the text of one taxonomy term in the search document.
