@@ -1,6 +1,7 @@
 package indexer
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -147,13 +148,26 @@ func TestRadiusMatchesBleve(t *testing.T) {
 	}
 }
 
-// referenceRun is run with bleve's facets and sorts.
+// referenceRun is run with bleve's facets and sorts, and for a scored
+// window the scores bleve gives the need searched alone.
+//
+// With filters, bleve's scores are not quite the need's: when a
+// conjunction leaps (Advance) its boolean clause forward, bleve's
+// BooleanSearcher advances the should clauses even when they already
+// stand on a later match, and that match loses its bonus (bleve v2.6.3,
+// search_boolean.go; the must-not clauses have the guard, the should
+// clauses do not). runScored scores the need itself, as bleve does when
+// it steps through the need alone.
 func referenceRun(t *testing.T, x *Index, q peerfind.Query, size int, where query.Query) *bleve.SearchResult {
 	t.Helper()
 	// The status by bleve's term, not the columns (activeQuery).
 	open := q
 	open.IncludeClosed = true
-	req, _, _ := x.request(open, 0, size, query.MatchQueryOperatorOr, where)
+	req, _, scored := x.request(open, 0, size, query.MatchQueryOperatorOr, where)
+	need, _, _, _ := splitFiltered(req.Query)
+	if scored {
+		req.Size = 10000 // every match, rescored and cut below
+	}
 	if !q.IncludeClosed {
 		req.Query = query.NewConjunctionQuery([]query.Query{req.Query, filterQuery{term(fieldStatus, statusActive)}})
 	}
@@ -175,6 +189,28 @@ func referenceRun(t *testing.T, x *Index, q peerfind.Query, size int, where quer
 	res, err := x.idx.SearchInContext(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if scored {
+		alone, err := x.idx.SearchInContext(context.Background(), bleve.NewSearchRequestOptions(need, 10000, 0, false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		scores := map[string]float64{}
+		for _, h := range alone.Hits {
+			scores[h.ID] = h.Score
+		}
+		for _, h := range res.Hits {
+			h.Score = scores[h.ID]
+		}
+		// By score, then the other sort values (distance, id), which
+		// bleve encodes to compare as strings.
+		slices.SortStableFunc(res.Hits, func(a, b *search.DocumentMatch) int {
+			if c := cmp.Compare(b.Score, a.Score); c != 0 {
+				return c
+			}
+			return slices.Compare(a.Sort[1:], b.Sort[1:])
+		})
+		res.Hits = res.Hits[:min(size, len(res.Hits))]
 	}
 	return res
 }

@@ -47,6 +47,27 @@ func filtered(need query.Query, filters []query.Query) query.Query {
 	return query.NewConjunctionQuery(must)
 }
 
+// splitFiltered takes apart a query of request (filtered, perhaps
+// within activeQuery): the need, the filters, and whether only active
+// services match. It returns false for a query of another shape.
+func splitFiltered(q query.Query) (need query.Query, filters []query.Query, active, ok bool) {
+	if a, isActive := q.(activeQuery); isActive {
+		q, active = a.q, true
+	}
+	c, isConj := q.(*query.ConjunctionQuery)
+	if !isConj || len(c.Conjuncts) == 0 {
+		return nil, nil, false, false
+	}
+	for _, f := range c.Conjuncts[1:] {
+		fq, isFilter := f.(filterQuery)
+		if !isFilter {
+			return nil, nil, false, false
+		}
+		filters = append(filters, fq.q)
+	}
+	return c.Conjuncts[0], filters, active, true
+}
+
 // activeQuery matches what q matches among active services. The status
 // is read from the columns as each match comes, instead of stepping the
 // postings of "active" (nearly every record) in step with the need and

@@ -50,6 +50,11 @@ type Index struct {
 	// noSets answers unscored searches with bleve's searchers instead of
 	// sets (see runSets), to compare the two in tests.
 	noSets bool
+	// noScored answers scored searches with bleve's searchers instead of
+	// sets and runScored's own scores, to compare the two in tests.
+	noScored bool
+	// postings are the postings scored searches decoded (runScored).
+	postings *postingsCache
 	// phrases knows the terms whose labels have a phrase.
 	phrases phrases
 	suggestState
@@ -93,7 +98,7 @@ func Open(dir string, tax *peerfind.Taxonomy) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
-	x := &Index{idx: idx, tax: tax, path: path, vocab: newVocabulary(tax), feat: allFeatures, now: time.Now}
+	x := &Index{idx: idx, tax: tax, path: path, vocab: newVocabulary(tax), feat: allFeatures, now: time.Now, postings: newPostingsCache(defaultPostingsBudget)}
 	x.cols, err = readColumns(context.Background(), idx)
 	if err == nil {
 		x.terms, err = readFieldDict(idx, fieldText)
@@ -356,8 +361,12 @@ func (x *Index) check(q peerfind.Query) error {
 // and the facet counts when facets is set.
 func (x *Index) run(ctx context.Context, q peerfind.Query, from, size int, op query.MatchQueryOperator, where query.Query, facets bool) (*bleve.SearchResult, []string, error) {
 	req, mark, scored := x.request(q, from, size, op, where)
-	if !scored && !x.noSets {
-		res, ok, err := x.runSets(ctx, q, req, from, size, facets)
+	if !x.noSets && (!scored || !x.noScored) {
+		run := x.runSets
+		if scored {
+			run = x.runScored
+		}
+		res, ok, err := run(ctx, q, req, from, size, facets)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -32,6 +32,8 @@ type sets struct {
 	segs []setSegment
 	// all is every live document.
 	all *roaring.Bitmap
+	// cache, if set, keeps the phrases' documents (postingsCache.phrase).
+	cache *postingsCache
 }
 
 // setSegment is one segment of the snapshot: its documents are numbered
@@ -273,6 +275,21 @@ func (s *sets) match(q *query.MatchQuery, limit *roaring.Bitmap) (*roaring.Bitma
 // words: reading positions costs, and most documents with one of the
 // words lack another.
 func (s *sets) phrase(ctx context.Context, q *query.MatchPhraseQuery, limit *roaring.Bitmap) (*roaring.Bitmap, error) {
+	if s.cache != nil {
+		all, err := s.cache.phrase(ctx, s, q)
+		if err != nil {
+			return nil, err
+		}
+		if limit == nil {
+			return all.Clone(), nil
+		}
+		return roaring.And(all, limit), nil
+	}
+	return s.phraseWithin(ctx, q, limit)
+}
+
+// phraseWithin is phrase without the cache.
+func (s *sets) phraseWithin(ctx context.Context, q *query.MatchPhraseQuery, limit *roaring.Bitmap) (*roaring.Bitmap, error) {
 	words := query.NewMatchQuery(q.MatchPhrase)
 	words.SetField(q.FieldVal)
 	words.Analyzer = q.Analyzer
@@ -526,6 +543,7 @@ func (x *Index) setOf(ctx context.Context, r index.IndexReader, q query.Query) (
 	if s == nil {
 		return nil, false, nil
 	}
+	s.cache = x.postings
 	set, err := s.eval(ctx, q, nil)
 	if err != nil {
 		return nil, false, fmt.Errorf("search: %w", err)

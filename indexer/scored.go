@@ -1,0 +1,726 @@
+package indexer
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"slices"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/peerfind/peerfind"
+)
+
+// A scored search from sets (runScored): the filters are a set, and the
+// need is scored within it here, with bleve's TF-IDF, from postings
+// decoded once and kept (postingsCache).
+//
+// bleve's scorer reads a term's frequency and norm by stepping through
+// every posting before the document it is asked for, however few
+// documents the filters and the radius leave (docs/performance.md). Here
+// a term costs what it shares with the filters' set: its documents are a
+// bitmap, and its frequencies and norms are read from memory.
+//
+// The scores are those bleve gives the need searched alone: each term
+// scores sqrt(freq)·norm·idf·(boost·idf·queryNorm); a conjunction sums
+// its clauses, a disjunction sums those that match times the share that
+// match, a boolean query adds its should clauses' score to its must
+// clauses'; sums run over the clauses in bleve's order (fewest postings
+// first), and the query norm is the root of the summed squared weights
+// of every term of the need (the filters weigh nothing, see filtered).
+// Two things make bleve's own filtered search differ:
+//
+//   - over 10 clauses, a disjunction sums in the order of a heap that
+//     depends on how it was advanced: the last bits differ;
+//   - when a conjunction advances a boolean clause, bleve's
+//     BooleanSearcher advances the should clauses even when they already
+//     stand on a later match (v2.6.3; the must-not clauses have the
+//     guard), and that match loses its bonus. Here it keeps it.
+//
+// TestSetsMatchSearchers and TestColumnsMatchBleve compare the two. A
+// need with a clause this does not know (fuzzy terms, prefixes) is left
+// to bleve.
+
+// errNotScorable says a need has a clause scoreNode does not reproduce.
+var errNotScorable = errors.New("not scorable from sets")
+
+type nodeKind uint8
+
+const (
+	nodeNone nodeKind = iota
+	nodeTerm
+	nodeConj
+	nodeDisj
+	nodeBool // kids: must, should
+	nodePhrase
+)
+
+// scoreNode is a clause of the need as bleve would search it.
+type scoreNode struct {
+	kind nodeKind
+	// count is what bleve's searcher Count says: a term's postings, a
+	// compound clause's sum. Clauses are summed in this order.
+	count uint64
+	kids  []*scoreNode
+	// min is a disjunction's least number of matching clauses.
+	min int
+
+	// A term's postings, its field's norms, boost and idf.
+	post  *termPostings
+	norms fieldNorms
+	boost float64
+	idf   float64
+	// weight is queryWeight: boost·idf·queryNorm, set by setNorm.
+	weight float64
+
+	// A phrase's query: its matches are read from sets.
+	phrase *query.MatchPhraseQuery
+}
+
+// needScorer compiles a need for one snapshot.
+type needScorer struct {
+	ctx   context.Context
+	s     *sets
+	cache *postingsCache
+	total uint64 // documents in the snapshot, for the idf
+}
+
+func (sc *needScorer) compile(q query.Query) (*scoreNode, error) {
+	switch q := q.(type) {
+	case *query.TermQuery:
+		return sc.term(sc.s.field(q.FieldVal), q.Term, q.BoostVal.Value())
+	case *query.MatchQuery:
+		if q.Fuzziness != 0 {
+			return nil, errNotScorable
+		}
+		field := sc.s.field(q.FieldVal)
+		ts, err := sc.tokens(field, q.Analyzer, q.Match)
+		if err != nil || len(ts) == 0 {
+			return &scoreNode{kind: nodeNone}, err
+		}
+		var kids []*scoreNode
+		for _, t := range ts {
+			k, err := sc.term(field, t, q.BoostVal.Value())
+			if err != nil {
+				return nil, err
+			}
+			kids = append(kids, k)
+		}
+		if q.Operator == query.MatchQueryOperatorOr {
+			return compound(nodeDisj, kids, 1), nil
+		}
+		return compound(nodeConj, kids, 0), nil
+	case *query.MatchPhraseQuery:
+		if q.Fuzziness != 0 {
+			return nil, errNotScorable
+		}
+		field := sc.s.field(q.FieldVal)
+		a, err := sc.analyzer(field, q.Analyzer)
+		if err != nil {
+			return nil, err
+		}
+		toks := a.Analyze([]byte(q.MatchPhrase))
+		if len(toks) == 0 {
+			return &scoreNode{kind: nodeNone}, nil
+		}
+		// One term at each position (a position with several would be a
+		// disjunction in bleve's phrase searcher; the text's analyzer
+		// never makes one).
+		at := map[int]string{}
+		for _, t := range toks {
+			if _, dup := at[t.Position]; dup {
+				return nil, errNotScorable
+			}
+			at[t.Position] = string(t.Term)
+		}
+		positions := make([]int, 0, len(at))
+		for p := range at {
+			positions = append(positions, p)
+		}
+		slices.Sort(positions)
+		var kids []*scoreNode
+		for _, p := range positions {
+			k, err := sc.term(field, at[p], q.BoostVal.Value())
+			if err != nil {
+				return nil, err
+			}
+			kids = append(kids, k)
+		}
+		n := compound(nodeConj, kids, 0)
+		n.kind, n.phrase = nodePhrase, q
+		return n, nil
+	case *query.MatchNoneQuery:
+		return &scoreNode{kind: nodeNone}, nil
+	case *query.ConjunctionQuery:
+		if len(q.Conjuncts) == 0 {
+			return &scoreNode{kind: nodeNone}, nil
+		}
+		kids, err := sc.compileAll(q.Conjuncts)
+		if err != nil {
+			return nil, err
+		}
+		return compound(nodeConj, kids, 0), nil
+	case *query.DisjunctionQuery:
+		if len(q.Disjuncts) == 0 {
+			return &scoreNode{kind: nodeNone}, nil
+		}
+		kids, err := sc.compileAll(q.Disjuncts)
+		if err != nil {
+			return nil, err
+		}
+		return compound(nodeDisj, kids, int(q.Min)), nil
+	case *query.BooleanQuery:
+		if q.Filter != nil || (q.MustNot != nil && !isNone(q.MustNot)) {
+			return nil, errNotScorable
+		}
+		var must, should *scoreNode
+		var err error
+		if q.Must != nil {
+			if must, err = sc.compile(q.Must); err != nil {
+				return nil, err
+			}
+		}
+		if q.Should != nil {
+			if should, err = sc.compile(q.Should); err != nil {
+				return nil, err
+			}
+		}
+		// bleve drops a clause that matches nothing by construction.
+		if must != nil && must.kind == nodeNone {
+			must = nil
+		}
+		if should != nil && should.kind == nodeNone {
+			should = nil
+		}
+		switch {
+		case must == nil && should == nil:
+			return &scoreNode{kind: nodeNone}, nil
+		case should == nil:
+			return must, nil
+		case must == nil:
+			return should, nil
+		}
+		// min 0 only: a should clause that must match is not ours.
+		if should.kind == nodeDisj && should.min > 0 {
+			return nil, errNotScorable
+		}
+		return &scoreNode{kind: nodeBool, count: must.count + should.count, kids: []*scoreNode{must, should}}, nil
+	}
+	return nil, errNotScorable
+}
+
+func (sc *needScorer) compileAll(qs []query.Query) ([]*scoreNode, error) {
+	kids := make([]*scoreNode, 0, len(qs))
+	for _, q := range qs {
+		k, err := sc.compile(q)
+		if err != nil {
+			return nil, err
+		}
+		kids = append(kids, k)
+	}
+	return kids, nil
+}
+
+// compound is a conjunction or disjunction of kids, in bleve's order:
+// fewest postings first (a stable sort: bleve's sort of so few clauses
+// is an insertion sort).
+func compound(kind nodeKind, kids []*scoreNode, minMatch int) *scoreNode {
+	slices.SortStableFunc(kids, func(a, b *scoreNode) int { return cmp.Compare(a.count, b.count) })
+	n := &scoreNode{kind: kind, kids: kids, min: minMatch}
+	for _, k := range kids {
+		n.count += k.count
+	}
+	return n
+}
+
+func (sc *needScorer) term(field, term string, boost float64) (*scoreNode, error) {
+	p, norms, err := sc.cache.get(sc.ctx, sc.s, field, term)
+	if err != nil {
+		return nil, err
+	}
+	n := p.docs.GetCardinality()
+	return &scoreNode{
+		kind:  nodeTerm,
+		count: n,
+		post:  p,
+		norms: norms,
+		boost: boost,
+		idf:   1.0 + math.Log(float64(sc.total)/float64(n+1.0)),
+	}, nil
+}
+
+func (sc *needScorer) analyzer(field, name string) (analysis.Analyzer, error) {
+	if name == "" {
+		name = sc.s.m.AnalyzerNameForPath(field)
+	}
+	a := sc.s.m.AnalyzerNamed(name)
+	if a == nil {
+		return nil, fmt.Errorf("no analyzer named %q", name)
+	}
+	return a, nil
+}
+
+// tokens are the terms a match query searches, in the analyzer's order.
+func (sc *needScorer) tokens(field, analyzer, text string) ([]string, error) {
+	a, err := sc.analyzer(field, analyzer)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, t := range a.Analyze([]byte(text)) {
+		out = append(out, string(t.Term))
+	}
+	return out, nil
+}
+
+// weight is the sum of the squared weights of n's terms, summed as
+// bleve's searchers sum them.
+func (n *scoreNode) sumWeights() float64 {
+	switch n.kind {
+	case nodeTerm:
+		w := n.boost * n.idf
+		return w * w
+	case nodeNone:
+		return 0
+	}
+	var sum float64
+	for _, k := range n.kids {
+		sum += k.sumWeights()
+	}
+	return sum
+}
+
+// setNorm gives every term its query weight under the query norm.
+func (n *scoreNode) setNorm(norm float64) {
+	if n.kind == nodeTerm {
+		n.weight = n.boost * n.idf * norm
+		return
+	}
+	for _, k := range n.kids {
+		k.setNorm(norm)
+	}
+}
+
+// scores are a clause's matches among the documents searched, in
+// document order, with their scores.
+type scores struct {
+	docs  []uint32
+	score []float64
+}
+
+// evaluator scores the clauses over the documents of set.
+type evaluator struct {
+	ctx context.Context
+	s   *sets
+	set *roaring.Bitmap
+}
+
+func (e *evaluator) eval(n *scoreNode) (scores, error) {
+	if err := e.ctx.Err(); err != nil {
+		return scores{}, err
+	}
+	switch n.kind {
+	case nodeNone:
+		return scores{}, nil
+	case nodeTerm:
+		return e.term(n), nil
+	case nodeConj, nodePhrase:
+		kids, err := e.evalAll(n.kids)
+		if err != nil {
+			return scores{}, err
+		}
+		out := conjoin(kids)
+		if n.kind == nodePhrase && len(out.docs) > 0 {
+			lim := roaring.New()
+			lim.AddMany(out.docs)
+			in, err := e.s.phrase(e.ctx, n.phrase, lim)
+			if err != nil {
+				return scores{}, err
+			}
+			out = keep(out, in)
+		}
+		return out, nil
+	case nodeDisj:
+		kids, err := e.evalAll(n.kids)
+		if err != nil {
+			return scores{}, err
+		}
+		return disjoin(kids, len(n.kids), n.min), nil
+	case nodeBool:
+		kids, err := e.evalAll(n.kids)
+		if err != nil {
+			return scores{}, err
+		}
+		return boost(kids[0], kids[1]), nil
+	}
+	return scores{}, fmt.Errorf("score node kind %d", n.kind)
+}
+
+func (e *evaluator) evalAll(ns []*scoreNode) ([]scores, error) {
+	out := make([]scores, len(ns))
+	for i, k := range ns {
+		var err error
+		if out[i], err = e.eval(k); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// term scores the documents of the set that have the term. The i-th
+// document of the term's postings has the i-th frequency: a few
+// documents find theirs by rank, many by walking the postings once.
+func (e *evaluator) term(n *scoreNode) scores {
+	p := n.post
+	both := roaring.And(e.set, p.docs)
+	m := int(both.GetCardinality())
+	out := scores{docs: make([]uint32, 0, m), score: make([]float64, 0, m)}
+	if m == 0 {
+		return out
+	}
+	at := func(i int, d uint32) {
+		var tf float64
+		if f := p.frequency(i, d); int(f) < len(sqrtCache) {
+			tf = sqrtCache[f]
+		} else {
+			tf = math.Sqrt(float64(f))
+		}
+		s := tf * n.norms.get(d) * n.idf
+		if n.weight != 1.0 {
+			s *= n.weight
+		}
+		out.docs = append(out.docs, d)
+		out.score = append(out.score, s)
+	}
+	// A rank counts up to a container's 1,024 words (about 250 ns); a
+	// walk costs about a nanosecond a posting.
+	if uint64(m)*256 < p.docs.GetCardinality() {
+		it := both.Iterator()
+		for it.HasNext() {
+			d := it.Next()
+			at(int(p.docs.Rank(d))-1, d)
+		}
+		return out
+	}
+	want := both.Iterator()
+	next := want.Next()
+	all := p.docs.ManyIterator()
+	buf := make([]uint32, 1024)
+	i := 0
+	for {
+		k := all.NextMany(buf)
+		if k == 0 {
+			return out
+		}
+		for _, d := range buf[:k] {
+			if d == next {
+				at(i, d)
+				if !want.HasNext() {
+					return out
+				}
+				next = want.Next()
+			}
+			i++
+		}
+	}
+}
+
+// sqrtCache is bleve's table of square roots of small frequencies (the
+// same values math.Sqrt gives).
+var sqrtCache = func() []float64 {
+	t := make([]float64, 64)
+	for i := range t {
+		t[i] = math.Sqrt(float64(i))
+	}
+	return t
+}()
+
+// leap is the first index at or after j of a value at least d in the
+// sorted list ds: galloping, then a binary search.
+func leap(ds []uint32, j int, d uint32) int {
+	if j >= len(ds) || ds[j] >= d {
+		return j
+	}
+	step := 1
+	lo, hi := j, j+1
+	for hi < len(ds) && ds[hi] < d {
+		lo = hi
+		step *= 2
+		hi = j + step
+	}
+	hi = min(hi, len(ds))
+	k, _ := slices.BinarySearch(ds[lo:hi], d)
+	return lo + k
+}
+
+// conjoin is the documents every clause matches, their scores summed in
+// the clauses' order.
+func conjoin(kids []scores) scores {
+	if len(kids) == 0 {
+		return scores{}
+	}
+	if len(kids) == 1 {
+		return kids[0]
+	}
+	short := 0
+	for i, k := range kids {
+		if len(k.docs) < len(kids[short].docs) {
+			short = i
+		}
+	}
+	pos := make([]int, len(kids))
+	var out scores
+next:
+	for _, d := range kids[short].docs {
+		for i, k := range kids {
+			pos[i] = leap(k.docs, pos[i], d)
+			if pos[i] == len(k.docs) {
+				break next
+			}
+			if k.docs[pos[i]] != d {
+				continue next
+			}
+		}
+		var sum float64
+		for i, k := range kids {
+			sum += k.score[pos[i]]
+		}
+		out.docs = append(out.docs, d)
+		out.score = append(out.score, sum)
+	}
+	return out
+}
+
+// disjoin is the documents at least minMatch of the clauses match (one,
+// for a minimum of 0 or 1), each scored as the sum of the clauses it
+// matches, in their order, times the share of the total clauses it
+// matches.
+func disjoin(kids []scores, total, minMatch int) scores {
+	// The clauses with matches left, in order, and where each stands.
+	var live []int
+	n := 0
+	for i, k := range kids {
+		if len(k.docs) > 0 {
+			live = append(live, i)
+			n = max(n, len(k.docs))
+		}
+	}
+	pos := make([]int, len(kids))
+	out := scores{docs: make([]uint32, 0, n), score: make([]float64, 0, n)}
+	for len(live) > 0 {
+		d := kids[live[0]].docs[pos[live[0]]]
+		for _, i := range live[1:] {
+			d = min(d, kids[i].docs[pos[i]])
+		}
+		var sum float64
+		matched := 0
+		keep := live[:0]
+		for _, i := range live {
+			k := kids[i]
+			if k.docs[pos[i]] == d {
+				sum += k.score[pos[i]]
+				matched++
+				pos[i]++
+			}
+			if pos[i] < len(k.docs) {
+				keep = append(keep, i)
+			}
+		}
+		live = keep
+		if matched < minMatch {
+			continue
+		}
+		out.docs = append(out.docs, d)
+		out.score = append(out.score, sum*(float64(matched)/float64(total)))
+	}
+	return out
+}
+
+// boost is a boolean query's score: the must clauses' matches, plus the
+// should clauses' score where they match too.
+func boost(must, should scores) scores {
+	out := scores{docs: must.docs, score: make([]float64, len(must.docs))}
+	j := 0
+	for i, d := range must.docs {
+		j = leap(should.docs, j, d)
+		if j < len(should.docs) && should.docs[j] == d {
+			out.score[i] = must.score[i] + should.score[j]
+		} else {
+			out.score[i] = must.score[i]
+		}
+	}
+	return out
+}
+
+// keep is sc restricted to the documents of bm.
+func keep(sc scores, bm *roaring.Bitmap) scores {
+	var out scores
+	for i, d := range sc.docs {
+		if bm.Contains(d) {
+			out.docs = append(out.docs, d)
+			out.score = append(out.score, sc.score[i])
+		}
+	}
+	return out
+}
+
+// runScored answers a scored search (req, built by request) from sets
+// and its own scores: the filters are a set; the need, scored within
+// it, gives the matches with their scores; the window is the best of
+// them by score, then placeSort's order, as bleve's collector would
+// keep them. It returns false when the index cannot be read as sets or
+// the need has a clause it does not score.
+func (x *Index) runScored(ctx context.Context, q peerfind.Query, req *bleve.SearchRequest, from, size int, facets bool) (*bleve.SearchResult, bool, error) {
+	need, filters, active, ok := splitFiltered(req.Query)
+	if !ok {
+		return nil, false, nil
+	}
+	r, err := x.reader()
+	if err != nil {
+		return nil, false, err
+	}
+	defer r.Close()
+	s := newSets(r, x.idx.Mapping())
+	if s == nil {
+		return nil, false, nil
+	}
+	s.cache = x.postings
+	total, err := r.DocCount()
+	if err != nil {
+		return nil, false, fmt.Errorf("search: %w", err)
+	}
+	sc := &needScorer{ctx: ctx, s: s, cache: x.postings, total: total}
+	root, err := sc.compile(need)
+	if errors.Is(err, errNormsDiffer) {
+		slog.Warn("scores left to bleve", "err", err)
+	}
+	if errors.Is(err, errNotScorable) || errors.Is(err, errNormsDiffer) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("search: %w", err)
+	}
+	var within query.Query = query.NewMatchAllQuery()
+	if len(filters) > 0 {
+		within = query.NewConjunctionQuery(filters)
+	}
+	if active {
+		within = activeQuery{q: within, c: x.cols}
+	}
+	in, err := s.eval(ctx, within, nil)
+	if err != nil {
+		return nil, false, fmt.Errorf("search: %w", err)
+	}
+	root.setNorm(1.0 / math.Sqrt(root.sumWeights()))
+	scored, err := (&evaluator{ctx: ctx, s: s, set: in}).eval(root)
+	if err != nil {
+		return nil, false, fmt.Errorf("search: %w", err)
+	}
+	res := &bleve.SearchResult{Request: req, Total: uint64(len(scored.docs)), Status: &bleve.SearchStatus{Total: 1, Successful: 1}}
+	if facets {
+		counts := make([]uint32, len(x.cols.tokens))
+		for _, d := range scored.docs {
+			x.cols.count(uint64(d), counts)
+		}
+		res.Facets = x.cols.facetResults(counts)
+	}
+	place := placeSort{c: x.cols}
+	if q.Near != nil {
+		place.lon, place.lat, place.hasPoint = q.Near.Lon(), q.Near.Lat(), true
+	}
+	best := bestScored(scored, &place, from+size)
+	if from >= len(best) {
+		return res, true, nil
+	}
+	best = best[from:]
+	docs := make([]uint32, len(best))
+	for i, b := range best {
+		docs[i] = b.key.doc
+	}
+	if res.Hits, err = x.load(ctx, r, docs); err != nil {
+		return nil, false, err
+	}
+	for i, h := range res.Hits {
+		h.Score = best[i].score
+		res.MaxScore = max(res.MaxScore, h.Score)
+	}
+	return res, true, nil
+}
+
+type scoredDoc struct {
+	score float64
+	key   placeRank
+}
+
+// worse orders the window: higher scores first, then placeSort's order.
+func (a scoredDoc) worse(b scoredDoc) bool {
+	if a.score != b.score {
+		return a.score < b.score
+	}
+	return b.key.less(a.key)
+}
+
+// bestScored is the n best of sc, best first. A document's place is read
+// only when its score could enter the window.
+func bestScored(sc scores, place *placeSort, n int) []scoredDoc {
+	if n <= 0 {
+		return nil
+	}
+	// A min-heap of the best n so far: its root is the worst of them.
+	h := make([]scoredDoc, 0, n)
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= len(h) {
+				return
+			}
+			if r := l + 1; r < len(h) && h[r].worse(h[l]) {
+				l = r
+			}
+			if !h[l].worse(h[i]) {
+				return
+			}
+			h[i], h[l] = h[l], h[i]
+			i = l
+		}
+	}
+	for i, d := range sc.docs {
+		s := sc.score[i]
+		if len(h) == n && s < h[0].score {
+			continue
+		}
+		c := scoredDoc{score: s, key: place.key(uint64(d))}
+		if len(h) < n {
+			h = append(h, c)
+			for j := len(h) - 1; j > 0; {
+				p := (j - 1) / 2
+				if !h[j].worse(h[p]) {
+					break
+				}
+				h[p], h[j] = h[j], h[p]
+				j = p
+			}
+			continue
+		}
+		if h[0].worse(c) {
+			h[0] = c
+			down(0)
+		}
+	}
+	slices.SortFunc(h, func(a, b scoredDoc) int {
+		switch {
+		case b.worse(a):
+			return -1
+		case a.worse(b):
+			return 1
+		}
+		return 0
+	})
+	return h
+}

@@ -1,0 +1,98 @@
+package indexer
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/RoaringBitmap/roaring/v2"
+
+	"github.com/peerfind/peerfind"
+)
+
+// TestScoredConcurrent runs scored searches from several goroutines on a
+// cold postings cache, with a budget small enough to evict, and holds
+// each answer to the same search run alone on a warm cache: the cache's
+// entries are filled once, shared, and dropped while others read them.
+func TestScoredConcurrent(t *testing.T) {
+	x, g := synthTestIndex(t, 3000)
+	now := time.Date(2026, 11, 23, 18, 0, 0, 0, time.UTC)
+	x.now = func() time.Time { return now }
+	var qs []peerfind.Query
+	for i := 0; len(qs) < 40; i++ {
+		q := mixQuery(t, g.Query(i))
+		if q.Text == "" || q.Sort == peerfind.SortDistance {
+			continue
+		}
+		q.Now = now
+		qs = append(qs, q)
+	}
+	answer := func(q peerfind.Query) string {
+		r, err := x.Search(context.Background(), q)
+		if err != nil {
+			t.Error(err)
+			return ""
+		}
+		b, _ := json.Marshal(r)
+		return string(b)
+	}
+	want := make([]string, len(qs))
+	for i, q := range qs {
+		want[i] = answer(q)
+	}
+	x.postings = newPostingsCache(64 << 10)
+	var wg sync.WaitGroup
+	for w := 0; w < 6; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for k := range qs {
+				i := (k + 7*w) % len(qs)
+				if got := answer(qs[i]); got != want[i] {
+					t.Errorf("query %q: answer differs under concurrency", qs[i].Text)
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+}
+
+// TestDisjoinAndConjoin checks the merges of scored clauses by hand: a
+// disjunction's coordination factor and minimum, a conjunction's sums.
+func TestDisjoinAndConjoin(t *testing.T) {
+	a := scores{docs: []uint32{1, 3, 5, 9}, score: []float64{1, 1, 1, 1}}
+	b := scores{docs: []uint32{3, 4, 9}, score: []float64{2, 2, 2}}
+	none := scores{}
+	tests := []struct {
+		name string
+		got  scores
+		want scores
+	}{
+		{"or", disjoin([]scores{a, b, none}, 3, 1), scores{
+			docs:  []uint32{1, 3, 4, 5, 9},
+			score: []float64{1.0 / 3, 3 * 2.0 / 3, 2.0 / 3, 1.0 / 3, 3 * 2.0 / 3},
+		}},
+		{"or, two at least", disjoin([]scores{a, b}, 2, 2), scores{docs: []uint32{3, 9}, score: []float64{3, 3}}},
+		{"and", conjoin([]scores{a, b}), scores{docs: []uint32{3, 9}, score: []float64{3, 3}}},
+		{"and with nothing", conjoin([]scores{a, none}), scores{}},
+		{"boost", boost(a, b), scores{docs: []uint32{1, 3, 5, 9}, score: []float64{1, 3, 1, 3}}},
+	}
+	for _, tt := range tests {
+		if len(tt.got.docs) != len(tt.want.docs) {
+			t.Errorf("%s: %v, want %v", tt.name, tt.got, tt.want)
+			continue
+		}
+		for i := range tt.got.docs {
+			if tt.got.docs[i] != tt.want.docs[i] || tt.got.score[i] != tt.want.score[i] {
+				t.Errorf("%s: %v, want %v", tt.name, tt.got, tt.want)
+				break
+			}
+		}
+	}
+	bm := roaring.BitmapOf(3, 9)
+	if k := keep(a, bm); len(k.docs) != 2 || k.docs[0] != 3 || k.docs[1] != 9 {
+		t.Errorf("keep: %v", k)
+	}
+}
