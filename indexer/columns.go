@@ -387,48 +387,85 @@ func (s *placeSort) first(set *roaring.Bitmap, n int) []uint32 {
 	if n <= 0 {
 		return nil
 	}
-	// A max-heap of the best n so far: its root is the worst of them.
-	h := make([]placeRank, 0, n)
-	down := func(i int) {
-		for {
-			l := 2*i + 1
-			if l >= len(h) {
-				return
-			}
-			if r := l + 1; r < len(h) && h[l].less(h[r]) {
-				l = r
-			}
-			if !h[i].less(h[l]) {
-				return
-			}
-			h[i], h[l] = h[l], h[i]
-			i = l
-		}
-	}
+	best := newBestN(n, placeRank.less)
 	it := set.Iterator()
 	for it.HasNext() {
-		k := s.key(uint64(it.Next()))
-		if len(h) < n {
-			h = append(h, k)
-			for i := len(h) - 1; i > 0; {
-				p := (i - 1) / 2
-				if !h[p].less(h[i]) {
-					break
-				}
-				h[p], h[i] = h[i], h[p]
-				i = p
-			}
-			continue
-		}
-		if k.less(h[0]) {
-			h[0] = k
-			down(0)
-		}
+		best.offer(s.key(uint64(it.Next())))
 	}
-	slices.SortFunc(h, placeRank.compare)
-	out := make([]uint32, len(h))
-	for i, k := range h {
+	ks := best.sorted()
+	out := make([]uint32, len(ks))
+	for i, k := range ks {
 		out[i] = k.doc
 	}
 	return out
+}
+
+// bestN keeps the n first of the values offered to it in the order of
+// less, in a max-heap whose root is the last of them.
+type bestN[T any] struct {
+	h    []T
+	n    int
+	less func(a, b T) bool
+}
+
+func newBestN[T any](n int, less func(a, b T) bool) *bestN[T] {
+	return &bestN[T]{h: make([]T, 0, n), n: n, less: less}
+}
+
+// last is the last value kept, when n are kept.
+func (b *bestN[T]) last() (T, bool) {
+	if len(b.h) < b.n || b.n == 0 {
+		var zero T
+		return zero, false
+	}
+	return b.h[0], true
+}
+
+func (b *bestN[T]) offer(v T) {
+	h := b.h
+	if len(h) < b.n {
+		h = append(h, v)
+		for i := len(h) - 1; i > 0; {
+			p := (i - 1) / 2
+			if !b.less(h[p], h[i]) {
+				break
+			}
+			h[p], h[i] = h[i], h[p]
+			i = p
+		}
+		b.h = h
+		return
+	}
+	if b.n == 0 || !b.less(v, h[0]) {
+		return
+	}
+	h[0] = v
+	for i := 0; ; {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		if r := l + 1; r < len(h) && b.less(h[l], h[r]) {
+			l = r
+		}
+		if !b.less(h[i], h[l]) {
+			return
+		}
+		h[i], h[l] = h[l], h[i]
+		i = l
+	}
+}
+
+// sorted returns the values kept, first first.
+func (b *bestN[T]) sorted() []T {
+	slices.SortFunc(b.h, func(x, y T) int {
+		switch {
+		case b.less(x, y):
+			return -1
+		case b.less(y, x):
+			return 1
+		}
+		return 0
+	})
+	return b.h
 }

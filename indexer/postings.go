@@ -206,13 +206,9 @@ func decodePostings(ctx context.Context, s *sets, field, term string, norms fiel
 	p := &termPostings{field: field, docs: roaring.New()}
 	var batch []uint32
 	for _, sg := range s.segs {
-		d, err := sg.seg.Dictionary(field)
+		pl, err := sg.postings(field, term)
 		if err != nil {
-			return nil, fmt.Errorf("postings of %s:%s: %w", field, term, err)
-		}
-		pl, err := d.PostingsList([]byte(term), sg.deleted, nil)
-		if err != nil {
-			return nil, fmt.Errorf("postings of %s:%s: %w", field, term, err)
+			return nil, err
 		}
 		p.freq = slices.Grow(p.freq, int(pl.Count()))
 		it := pl.Iterator(true, true, false, nil)

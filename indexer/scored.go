@@ -279,7 +279,7 @@ func (sc *needScorer) tokens(field, analyzer, text string) ([]string, error) {
 	return out, nil
 }
 
-// weight is the sum of the squared weights of n's terms, summed as
+// sumWeights is the sum of the squared weights of n's terms, summed as
 // bleve's searchers sum them.
 func (n *scoreNode) sumWeights() float64 {
 	switch n.kind {
@@ -672,55 +672,13 @@ func bestScored(sc scores, place *placeSort, n int) []scoredDoc {
 	if n <= 0 {
 		return nil
 	}
-	// A min-heap of the best n so far: its root is the worst of them.
-	h := make([]scoredDoc, 0, n)
-	down := func(i int) {
-		for {
-			l := 2*i + 1
-			if l >= len(h) {
-				return
-			}
-			if r := l + 1; r < len(h) && h[r].worse(h[l]) {
-				l = r
-			}
-			if !h[l].worse(h[i]) {
-				return
-			}
-			h[i], h[l] = h[l], h[i]
-			i = l
-		}
-	}
+	best := newBestN(n, func(a, b scoredDoc) bool { return b.worse(a) })
 	for i, d := range sc.docs {
 		s := sc.score[i]
-		if len(h) == n && s < h[0].score {
+		if last, full := best.last(); full && s < last.score {
 			continue
 		}
-		c := scoredDoc{score: s, key: place.key(uint64(d))}
-		if len(h) < n {
-			h = append(h, c)
-			for j := len(h) - 1; j > 0; {
-				p := (j - 1) / 2
-				if !h[j].worse(h[p]) {
-					break
-				}
-				h[p], h[j] = h[j], h[p]
-				j = p
-			}
-			continue
-		}
-		if h[0].worse(c) {
-			h[0] = c
-			down(0)
-		}
+		best.offer(scoredDoc{score: s, key: place.key(uint64(d))})
 	}
-	slices.SortFunc(h, func(a, b scoredDoc) int {
-		switch {
-		case b.worse(a):
-			return -1
-		case a.worse(b):
-			return 1
-		}
-		return 0
-	})
-	return h
+	return best.sorted()
 }

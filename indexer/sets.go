@@ -44,6 +44,19 @@ type setSegment struct {
 	off     uint64
 }
 
+// postings is the live postings list of term in field in the segment.
+func (sg setSegment) postings(field, term string) (segapi.PostingsList, error) {
+	d, err := sg.seg.Dictionary(field)
+	if err != nil {
+		return nil, fmt.Errorf("postings of %s:%s: %w", field, term, err)
+	}
+	pl, err := d.PostingsList([]byte(term), sg.deleted, nil)
+	if err != nil {
+		return nil, fmt.Errorf("postings of %s:%s: %w", field, term, err)
+	}
+	return pl, nil
+}
+
 // newSets reads the segments of r. It returns nil when r is not a scorch
 // snapshot: then every query runs through bleve's searchers.
 func newSets(r index.IndexReader, m mapping.IndexMapping) *sets {
@@ -82,13 +95,9 @@ func (s *sets) term(field, term string, limit *roaring.Bitmap) (*roaring.Bitmap,
 			// search near a place reads its region's segments only.
 			continue
 		}
-		d, err := sg.seg.Dictionary(field)
+		pl, err := sg.postings(field, term)
 		if err != nil {
-			return nil, fmt.Errorf("postings of %s:%s: %w", field, term, err)
-		}
-		pl, err := d.PostingsList([]byte(term), sg.deleted, nil)
-		if err != nil {
-			return nil, fmt.Errorf("postings of %s:%s: %w", field, term, err)
+			return nil, err
 		}
 		it := pl.Iterator(false, false, false, nil)
 		if o, ok := it.(segapi.OptimizablePostingsIterator); ok {
