@@ -475,7 +475,9 @@ func conjoin(kids []scores) scores {
 		}
 	}
 	pos := make([]int, len(kids))
-	var out scores
+	// The matches are written over the shortest list's, which they
+	// never overtake: every list is its clause's own, read once.
+	out := scores{docs: kids[short].docs[:0], score: kids[short].score[:0]}
 next:
 	for _, d := range kids[short].docs {
 		for i, k := range kids {
@@ -511,6 +513,18 @@ func disjoin(kids []scores, total, minMatch int) scores {
 			n = max(n, len(k.docs))
 		}
 	}
+	if len(live) == 1 {
+		// One clause matches: its own list, scaled in place.
+		if minMatch > 1 {
+			return scores{}
+		}
+		k := kids[live[0]]
+		coord := float64(1) / float64(total)
+		for i := range k.score {
+			k.score[i] *= coord
+		}
+		return k
+	}
 	pos := make([]int, len(kids))
 	out := scores{docs: make([]uint32, 0, n), score: make([]float64, 0, n)}
 	for len(live) > 0 {
@@ -545,7 +559,7 @@ func disjoin(kids []scores, total, minMatch int) scores {
 // boost is a boolean query's score: the must clauses' matches, plus the
 // should clauses' score where they match too.
 func boost(must, should scores) scores {
-	out := scores{docs: must.docs, score: make([]float64, len(must.docs))}
+	out := must // written over: the list is the must clause's own
 	j := 0
 	for i, d := range must.docs {
 		j = leap(should.docs, j, d)
@@ -560,7 +574,7 @@ func boost(must, should scores) scores {
 
 // keep is sc restricted to the documents of bm.
 func keep(sc scores, bm *roaring.Bitmap) scores {
-	var out scores
+	out := scores{docs: sc.docs[:0], score: sc.score[:0]} // in place
 	for i, d := range sc.docs {
 		if bm.Contains(d) {
 			out.docs = append(out.docs, d)

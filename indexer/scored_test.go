@@ -62,22 +62,25 @@ func TestScoredConcurrent(t *testing.T) {
 // TestDisjoinAndConjoin checks the merges of scored clauses by hand: a
 // disjunction's coordination factor and minimum, a conjunction's sums.
 func TestDisjoinAndConjoin(t *testing.T) {
-	a := scores{docs: []uint32{1, 3, 5, 9}, score: []float64{1, 1, 1, 1}}
-	b := scores{docs: []uint32{3, 4, 9}, score: []float64{2, 2, 2}}
+	// Fresh lists for each merge: the merges write over their clauses'.
+	a := func() scores { return scores{docs: []uint32{1, 3, 5, 9}, score: []float64{1, 1, 1, 1}} }
+	b := func() scores { return scores{docs: []uint32{3, 4, 9}, score: []float64{2, 2, 2}} }
 	none := scores{}
 	tests := []struct {
 		name string
 		got  scores
 		want scores
 	}{
-		{"or", disjoin([]scores{a, b, none}, 3, 1), scores{
+		{"or", disjoin([]scores{a(), b(), none}, 3, 1), scores{
 			docs:  []uint32{1, 3, 4, 5, 9},
 			score: []float64{1.0 / 3, 3 * 2.0 / 3, 2.0 / 3, 1.0 / 3, 3 * 2.0 / 3},
 		}},
-		{"or, two at least", disjoin([]scores{a, b}, 2, 2), scores{docs: []uint32{3, 9}, score: []float64{3, 3}}},
-		{"and", conjoin([]scores{a, b}), scores{docs: []uint32{3, 9}, score: []float64{3, 3}}},
-		{"and with nothing", conjoin([]scores{a, none}), scores{}},
-		{"boost", boost(a, b), scores{docs: []uint32{1, 3, 5, 9}, score: []float64{1, 3, 1, 3}}},
+		{"or, two at least", disjoin([]scores{a(), b()}, 2, 2), scores{docs: []uint32{3, 9}, score: []float64{3, 3}}},
+		{"and", conjoin([]scores{a(), b()}), scores{docs: []uint32{3, 9}, score: []float64{3, 3}}},
+		{"and with nothing", conjoin([]scores{a(), none}), scores{}},
+		{"boost", boost(a(), b()), scores{docs: []uint32{1, 3, 5, 9}, score: []float64{1, 3, 1, 3}}},
+		{"or, one clause matches", disjoin([]scores{none, b()}, 2, 1), scores{docs: []uint32{3, 4, 9}, score: []float64{1, 1, 1}}},
+		{"or, one clause but two wanted", disjoin([]scores{none, b()}, 2, 2), scores{}},
 	}
 	for _, tt := range tests {
 		if len(tt.got.docs) != len(tt.want.docs) {
@@ -92,7 +95,7 @@ func TestDisjoinAndConjoin(t *testing.T) {
 		}
 	}
 	bm := roaring.BitmapOf(3, 9)
-	if k := keep(a, bm); len(k.docs) != 2 || k.docs[0] != 3 || k.docs[1] != 9 {
+	if k := keep(a(), bm); len(k.docs) != 2 || k.docs[0] != 3 || k.docs[1] != 9 {
 		t.Errorf("keep: %v", k)
 	}
 }
