@@ -408,27 +408,49 @@ func (e *evaluator) term(n *scoreNode) scores {
 		}
 		return out
 	}
+	// Walk the postings from the first document asked for to the last:
+	// near a place, the records of a region are numbered together.
 	want := both.Iterator()
-	next := want.Next()
-	all := p.docs.ManyIterator()
-	buf := make([]uint32, 1024)
-	i := 0
-	for {
-		k := all.NextMany(buf)
-		if k == 0 {
-			return out
+	first, last := both.Minimum(), both.Maximum()
+	i := int(p.docs.Rank(first)) - 1
+	if n := p.docs.GetCardinality(); uint64(i) < n/4 && p.docs.Rank(last) > n*3/4 {
+		// Most of the postings: in batches from the start.
+		i = 0
+		next := want.Next()
+		all := p.docs.ManyIterator()
+		buf := make([]uint32, 1024)
+		for {
+			k := all.NextMany(buf)
+			if k == 0 {
+				return out
+			}
+			for _, d := range buf[:k] {
+				if d == next {
+					at(i, d)
+					if !want.HasNext() {
+						return out
+					}
+					next = want.Next()
+				}
+				i++
+			}
 		}
-		for _, d := range buf[:k] {
+	}
+	all := p.docs.Iterator()
+	all.AdvanceIfNeeded(first)
+	for want.HasNext() {
+		next := want.Next()
+		for {
+			d := all.Next()
 			if d == next {
 				at(i, d)
-				if !want.HasNext() {
-					return out
-				}
-				next = want.Next()
+				i++
+				break
 			}
 			i++
 		}
 	}
+	return out
 }
 
 // sqrtCache is bleve's table of square roots of small frequencies (the

@@ -3,6 +3,7 @@ package indexer
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"sync"
 	"testing"
 	"time"
@@ -97,5 +98,48 @@ func TestDisjoinAndConjoin(t *testing.T) {
 	bm := roaring.BitmapOf(3, 9)
 	if k := keep(a(), bm); len(k.docs) != 2 || k.docs[0] != 3 || k.docs[1] != 9 {
 		t.Errorf("keep: %v", k)
+	}
+}
+
+// TestTermFrequencies reads a term's frequencies the three ways term
+// finds them (by rank for a few documents, by a walk from the start for
+// most of them, by a walk over a span for a region's), on postings whose
+// frequency is known from the document's number.
+func TestTermFrequencies(t *testing.T) {
+	p := &termPostings{docs: roaring.New(), over: map[uint32]uint32{}}
+	norms := make(fieldNorms, 1<<20)
+	for d := uint32(0); d < 1<<20; d += 3 {
+		p.docs.Add(d)
+		f := d%7 + 1
+		if d%1000 == 0 {
+			f = 300 // over a byte
+			p.over[d] = f
+		}
+		p.freq = append(p.freq, uint8(min(f, 255)))
+		norms[d] = math.Float32bits(1)
+	}
+	n := &scoreNode{kind: nodeTerm, post: p, norms: norms, idf: 1, weight: 1}
+	want := func(d uint32) float64 {
+		if d%1000 == 0 {
+			return math.Sqrt(300)
+		}
+		return math.Sqrt(float64(d%7 + 1))
+	}
+	sets := map[string]*roaring.Bitmap{
+		"few":    roaring.BitmapOf(3, 999, 3000, 600000, 999999),
+		"most":   func() *roaring.Bitmap { b := roaring.New(); b.AddRange(0, 1<<20); return b }(),
+		"region": func() *roaring.Bitmap { b := roaring.New(); b.AddRange(400000, 460000); return b }(),
+	}
+	for name, set := range sets {
+		got := (&evaluator{ctx: context.Background(), set: set}).term(n)
+		wantN := roaring.And(set, p.docs).GetCardinality()
+		if uint64(len(got.docs)) != wantN {
+			t.Fatalf("%s: %d documents, want %d", name, len(got.docs), wantN)
+		}
+		for i, d := range got.docs {
+			if got.score[i] != want(d) {
+				t.Fatalf("%s: document %d scored %v, want %v", name, d, got.score[i], want(d))
+			}
+		}
 	}
 }
