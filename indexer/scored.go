@@ -547,6 +547,9 @@ func disjoin(kids []scores, total, minMatch int) scores {
 		}
 		return k
 	}
+	if len(live) == 2 {
+		return disjoin2(kids[live[0]], kids[live[1]], total, minMatch)
+	}
 	pos := make([]int, len(kids))
 	out := scores{docs: make([]uint32, 0, n), score: make([]float64, 0, n)}
 	for len(live) > 0 {
@@ -574,6 +577,36 @@ func disjoin(kids []scores, total, minMatch int) scores {
 		}
 		out.docs = append(out.docs, d)
 		out.score = append(out.score, sum*(float64(matched)/float64(total)))
+	}
+	return out
+}
+
+// disjoin2 is disjoin when two clauses match: a plain merge.
+func disjoin2(a, b scores, total, minMatch int) scores {
+	one, two := float64(1)/float64(total), float64(2)/float64(total)
+	n := max(len(a.docs), len(b.docs))
+	out := scores{docs: make([]uint32, 0, n), score: make([]float64, 0, n)}
+	i, j := 0, 0
+	for i < len(a.docs) || j < len(b.docs) {
+		switch {
+		case j == len(b.docs) || (i < len(a.docs) && a.docs[i] < b.docs[j]):
+			if minMatch <= 1 {
+				out.docs = append(out.docs, a.docs[i])
+				out.score = append(out.score, a.score[i]*one)
+			}
+			i++
+		case i == len(a.docs) || b.docs[j] < a.docs[i]:
+			if minMatch <= 1 {
+				out.docs = append(out.docs, b.docs[j])
+				out.score = append(out.score, b.score[j]*one)
+			}
+			j++
+		default:
+			out.docs = append(out.docs, a.docs[i])
+			out.score = append(out.score, (a.score[i]+b.score[j])*two)
+			i++
+			j++
+		}
 	}
 	return out
 }

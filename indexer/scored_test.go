@@ -67,6 +67,7 @@ func TestDisjoinAndConjoin(t *testing.T) {
 	a := func() scores { return scores{docs: []uint32{1, 3, 5, 9}, score: []float64{1, 1, 1, 1}} }
 	b := func() scores { return scores{docs: []uint32{3, 4, 9}, score: []float64{2, 2, 2}} }
 	none := scores{}
+	two3 := float64(2) / float64(3) // at run time, as disjoin computes it
 	tests := []struct {
 		name string
 		got  scores
@@ -82,6 +83,19 @@ func TestDisjoinAndConjoin(t *testing.T) {
 		{"boost", boost(a(), b()), scores{docs: []uint32{1, 3, 5, 9}, score: []float64{1, 3, 1, 3}}},
 		{"or, one clause matches", disjoin([]scores{none, b()}, 2, 1), scores{docs: []uint32{3, 4, 9}, score: []float64{1, 1, 1}}},
 		{"or, one clause but two wanted", disjoin([]scores{none, b()}, 2, 2), scores{}},
+		{"or, two clauses", disjoin([]scores{a(), none, b()}, 3, 1), scores{
+			docs:  []uint32{1, 3, 4, 5, 9},
+			score: []float64{1.0 / 3, 3 * (2.0 / 3), 2.0 / 3, 1.0 / 3, 3 * (2.0 / 3)},
+		}},
+		{"or, three clauses", disjoin([]scores{a(), b(), {docs: []uint32{4, 5}, score: []float64{4, 4}}}, 4, 1), scores{
+			docs:  []uint32{1, 3, 4, 5, 9},
+			score: []float64{1 * (1.0 / 4), 3 * (2.0 / 4), 6 * (2.0 / 4), 5 * (2.0 / 4), 3 * (2.0 / 4)},
+		}},
+		{"or, three clauses, two wanted", disjoin([]scores{a(), b(), {docs: []uint32{4, 5}, score: []float64{4, 4}}}, 3, 2), scores{
+			docs:  []uint32{3, 4, 5, 9},
+			score: []float64{3 * two3, 6 * two3, 5 * two3, 3 * two3},
+		}},
+		{"or, two clauses, both wanted", disjoin([]scores{a(), b()}, 2, 2), scores{docs: []uint32{3, 9}, score: []float64{3, 3}}},
 	}
 	for _, tt := range tests {
 		if len(tt.got.docs) != len(tt.want.docs) {
