@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
@@ -528,11 +529,14 @@ next:
 func disjoin(kids []scores, total, minMatch int) scores {
 	// The clauses with matches left, in order, and where each stands.
 	var live []int
-	n := 0
+	n, sum := 0, 0
+	lo, hi := uint32(math.MaxUint32), uint32(0)
 	for i, k := range kids {
 		if len(k.docs) > 0 {
 			live = append(live, i)
 			n = max(n, len(k.docs))
+			sum += len(k.docs)
+			lo, hi = min(lo, k.docs[0]), max(hi, k.docs[len(k.docs)-1])
 		}
 	}
 	if len(live) == 1 {
@@ -550,6 +554,57 @@ func disjoin(kids []scores, total, minMatch int) scores {
 	if len(live) == 2 {
 		return disjoin2(kids[live[0]], kids[live[1]], total, minMatch)
 	}
+	if len(live) < math.MaxUint8 && sum >= 64 && int(hi-lo) < 4*sum {
+		return disjoinDense(kids, live, lo, hi, total, minMatch)
+	}
+	return disjoinMerge(kids, live, n, total, minMatch)
+}
+
+// disjoinDense is disjoin for clauses whose matches are dense over their
+// span of documents: each clause adds its scores, in the clauses' order,
+// into an array over the span, and one pass reads the sums. A merge would
+// compare every clause at every match.
+func disjoinDense(kids []scores, live []int, lo, hi uint32, total, minMatch int) scores {
+	span := int(hi-lo) + 1
+	buf := densePool.Get().(*denseBuf)
+	defer densePool.Put(buf)
+	if cap(buf.sum) < span {
+		buf.sum, buf.n = make([]float64, span), make([]uint8, span)
+	}
+	sum, cnt := buf.sum[:span], buf.n[:span]
+	clear(sum)
+	clear(cnt)
+	n := 0
+	for _, i := range live {
+		k := kids[i]
+		n = max(n, len(k.docs))
+		for j, d := range k.docs {
+			sum[d-lo] += k.score[j]
+			cnt[d-lo]++
+		}
+	}
+	least := max(minMatch, 1)
+	out := scores{docs: make([]uint32, 0, n), score: make([]float64, 0, n)}
+	for i, c := range cnt {
+		if int(c) < least {
+			continue
+		}
+		out.docs = append(out.docs, lo+uint32(i))
+		out.score = append(out.score, sum[i]*(float64(c)/float64(total)))
+	}
+	return out
+}
+
+type denseBuf struct {
+	sum []float64
+	n   []uint8
+}
+
+var densePool = sync.Pool{New: func() any { return &denseBuf{} }}
+
+// disjoinMerge is disjoin by merging the clauses' lists.
+func disjoinMerge(kids []scores, live []int, n, total, minMatch int) scores {
+	live = slices.Clone(live) // dropped from as clauses run out
 	pos := make([]int, len(kids))
 	out := scores{docs: make([]uint32, 0, n), score: make([]float64, 0, n)}
 	for len(live) > 0 {

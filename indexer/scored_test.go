@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -109,6 +111,40 @@ func TestDisjoinAndConjoin(t *testing.T) {
 			}
 		}
 	}
+	// The dense way and the merge give the same matches and the same
+	// scores to the bit, sums in the clauses' order.
+	rng := rand.New(rand.NewPCG(1, 2))
+	var kids []scores
+	var live []int
+	lo, hi := uint32(math.MaxUint32), uint32(0)
+	for k := 0; k < 6; k++ {
+		var sc scores
+		for d := uint32(1000); d < 60000; d++ {
+			if rng.IntN(3+k) == 0 {
+				sc.docs = append(sc.docs, d)
+				sc.score = append(sc.score, rng.Float64())
+			}
+		}
+		if k == 4 {
+			sc = scores{} // a clause with no match
+		}
+		if len(sc.docs) > 0 {
+			live = append(live, k)
+			lo, hi = min(lo, sc.docs[0]), max(hi, sc.docs[len(sc.docs)-1])
+		}
+		kids = append(kids, sc)
+	}
+	for _, least := range []int{0, 1, 3} {
+		dense := disjoinDense(kids, live, lo, hi, len(kids), least)
+		merged := disjoinMerge(kids, live, 0, len(kids), least)
+		if !slices.Equal(dense.docs, merged.docs) || !slices.Equal(dense.score, merged.score) {
+			t.Errorf("at least %d: dense %d matches, merge %d, or scores differ", least, len(dense.docs), len(merged.docs))
+		}
+		if len(dense.docs) == 0 {
+			t.Errorf("at least %d: no matches", least)
+		}
+	}
+
 	bm := roaring.BitmapOf(3, 9)
 	if k := keep(a(), bm); len(k.docs) != 2 || k.docs[0] != 3 || k.docs[1] != 9 {
 		t.Errorf("keep: %v", k)
