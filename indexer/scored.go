@@ -309,7 +309,9 @@ func (n *scoreNode) setNorm(norm float64) {
 }
 
 // scores are a clause's matches among the documents searched, in
-// document order, with their scores.
+// document order, with their scores. Each list belongs to the clause
+// that made it and is read once, by its parent: the merges write their
+// result over a clause's list where it fits (conjoin, boost, keep).
 type scores struct {
 	docs  []uint32
 	score []float64
