@@ -140,60 +140,70 @@ func (c *postingsCache) phrase(ctx context.Context, s *sets, q *query.MatchPhras
 }
 
 // entry returns the entry of key, made by fill once. With the lock held
-// (on the entry's first use or not), locked runs first.
+// (on the entry's first use or not), locked runs first. A search that
+// waited on an entry whose filling search was cancelled fills it itself.
 func (c *postingsCache) entry(ctx context.Context, s *sets, key fieldTerm, locked func(*postingsCache), fill func(*postingsEntry) error) (*postingsEntry, error) {
-	c.mu.Lock()
-	if !c.sameSegments(s) {
-		c.segs, c.docs = c.segs[:0], 0
-		for _, sg := range s.segs {
-			c.segs = append(c.segs, sg.seg)
-			c.docs = sg.off + sg.seg.Count()
+	for {
+		c.mu.Lock()
+		if !c.sameSegments(s) {
+			c.segs, c.docs = c.segs[:0], 0
+			for _, sg := range s.segs {
+				c.segs = append(c.segs, sg.seg)
+				c.docs = sg.off + sg.seg.Count()
+			}
+			clear(c.entries)
+			clear(c.norms)
+			c.fifo, c.bytes = nil, 0
 		}
-		clear(c.entries)
-		clear(c.norms)
-		c.fifo, c.bytes = nil, 0
-	}
-	if locked != nil {
-		locked(c)
-	}
-	if e := c.entries[key]; e != nil {
+		if locked != nil {
+			locked(c)
+		}
+		e := c.entries[key]
+		if e == nil {
+			break
+		}
 		c.mu.Unlock()
 		select {
 		case <-e.ready:
-			return e, e.err
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
+		if e.err != nil && ctx.Err() == nil && (errors.Is(e.err, context.Canceled) || errors.Is(e.err, context.DeadlineExceeded)) {
+			continue // another search's cancellation, not this one's
+		}
+		return e, e.err
 	}
 	e := &postingsEntry{ready: make(chan struct{})}
 	c.entries[key] = e
 	c.mu.Unlock()
 
-	e.err = fill(e)
-	close(e.ready)
+	err := fill(e)
 
+	// Kept or dropped before the waiters wake, so that a waiter finds a
+	// failed entry gone.
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.entries[key] != e {
-		return e, e.err // the cache started over meanwhile
-	}
-	if e.err != nil || e.bytes > c.limit {
-		// Not kept: an error (a cancelled search) is not the answer,
-		// and an entry over the whole budget would evict the rest.
-		delete(c.entries, key)
-		return e, e.err
-	}
-	c.fifo = append(c.fifo, key)
-	c.bytes += e.bytes
-	for c.bytes > c.limit && len(c.fifo) > 1 {
-		old := c.fifo[0]
-		c.fifo = c.fifo[1:]
-		if oe := c.entries[old]; oe != nil {
-			c.bytes -= oe.bytes
-			delete(c.entries, old)
+	e.err = err
+	if c.entries[key] == e {
+		if err != nil || e.bytes > c.limit {
+			// Not kept: an error (a cancelled search) is not the answer,
+			// and an entry over the whole budget would evict the rest.
+			delete(c.entries, key)
+		} else {
+			c.fifo = append(c.fifo, key)
+			c.bytes += e.bytes
+			for c.bytes > c.limit && len(c.fifo) > 1 {
+				old := c.fifo[0]
+				c.fifo = c.fifo[1:]
+				if oe := c.entries[old]; oe != nil {
+					c.bytes -= oe.bytes
+					delete(c.entries, old)
+				}
+			}
 		}
 	}
-	return e, e.err
+	c.mu.Unlock()
+	close(e.ready)
+	return e, err
 }
 
 func (c *postingsCache) sameSegments(s *sets) bool {

@@ -3,6 +3,7 @@ package indexer
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -191,5 +192,59 @@ func TestTermFrequencies(t *testing.T) {
 				t.Fatalf("%s: document %d scored %v, want %v", name, d, got.score[i], want(d))
 			}
 		}
+	}
+}
+
+// TestPostingsCacheCancelled: a search waiting on an entry that another,
+// cancelled search was filling fills it itself, and gets its answer, not
+// the other search's cancellation.
+func TestPostingsCacheCancelled(t *testing.T) {
+	c := newPostingsCache(1 << 20)
+	s := &sets{}
+	key := fieldTerm{"text", "grief"}
+	started, release := make(chan struct{}), make(chan struct{})
+	first, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() {
+		_, err := c.entry(first, s, key, nil, func(e *postingsEntry) error {
+			close(started)
+			<-release
+			return first.Err()
+		})
+		done <- err
+	}()
+	<-started
+	second := make(chan *postingsEntry)
+	// The second search is in the cache, under its lock, before the
+	// first is cancelled: it finds the first's entry and waits on it.
+	waiting := make(chan struct{})
+	var once sync.Once
+	inside := func(*postingsCache) { once.Do(func() { close(waiting) }) }
+	go func() {
+		e, err := c.entry(context.Background(), s, key, inside, func(e *postingsEntry) error {
+			e.bm, e.bytes = roaring.BitmapOf(7), 64
+			return nil
+		})
+		if err != nil {
+			t.Errorf("second search: %v", err)
+		}
+		second <- e
+	}()
+	<-waiting
+	cancel()
+	close(release)
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("first search: %v, want cancelled", err)
+	}
+	if e := <-second; e == nil || e.bm == nil || !e.bm.Contains(7) {
+		t.Fatalf("second search got %+v", e)
+	}
+	// And the entry is kept for the next search.
+	e, err := c.entry(context.Background(), s, key, nil, func(*postingsEntry) error {
+		t.Fatal("filled again")
+		return nil
+	})
+	if err != nil || !e.bm.Contains(7) {
+		t.Fatalf("third search: %v, %+v", err, e)
 	}
 }
