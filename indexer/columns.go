@@ -16,6 +16,8 @@ import (
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/collector"
 	index "github.com/blevesearch/bleve_index_api"
+
+	"github.com/peerfind/peerfind"
 )
 
 // statusActive is the status of a service open to people (peerfind.Statuses).
@@ -319,6 +321,16 @@ type placeSort struct {
 	hasPoint   bool
 	remoteLast bool
 	desc       bool
+}
+
+// newPlaceSort orders by distance from q.Near (when set), remote
+// services last with remoteLast.
+func newPlaceSort(c *columns, q peerfind.Query, remoteLast bool) placeSort {
+	s := placeSort{c: c, remoteLast: remoteLast}
+	if q.Near != nil {
+		s.lon, s.lat, s.hasPoint = q.Near.Lon(), q.Near.Lat(), true
+	}
+	return s
 }
 
 func (s *placeSort) UpdateVisitor(string, []byte) {}

@@ -387,14 +387,11 @@ func (x *Index) run(ctx context.Context, q peerfind.Query, from, size int, op qu
 		// In-person services first, nearest first, then remote ones; or
 		// by relevance, then distance. Ties go by id (unscored, see
 		// request, under sort=distance).
-		place := &placeSort{c: x.cols, remoteLast: q.Sort == peerfind.SortDistance}
-		if q.Near != nil {
-			place.lon, place.lat, place.hasPoint = q.Near.Lon(), q.Near.Lat(), true
-		}
+		place := newPlaceSort(x.cols, q, q.Sort == peerfind.SortDistance)
 		if q.Sort == peerfind.SortDistance {
-			req.SortByCustom(search.SortOrder{place})
+			req.SortByCustom(search.SortOrder{&place})
 		} else {
-			req.SortByCustom(search.SortOrder{&search.SortScore{Desc: true}, place})
+			req.SortByCustom(search.SortOrder{&search.SortScore{Desc: true}, &place})
 		}
 	}
 	res, err := x.idx.SearchInContext(ctx, req)

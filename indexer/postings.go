@@ -20,8 +20,7 @@ import (
 // document is the field's, whatever the term, and kept once per field
 // (fieldNorms).
 type termPostings struct {
-	field string
-	docs  *roaring.Bitmap
+	docs *roaring.Bitmap
 	// freq is the frequency of the term in the i-th document of docs,
 	// up to 255; over is the frequency of those with more.
 	freq []uint8
@@ -213,7 +212,7 @@ func (c *postingsCache) sameSegments(s *sets) bool {
 // decodePostings reads every live posting of term in field with its
 // frequency, and the norms of their documents into norms.
 func decodePostings(ctx context.Context, s *sets, field, term string, norms fieldNorms) (*termPostings, error) {
-	p := &termPostings{field: field, docs: roaring.New()}
+	p := &termPostings{docs: roaring.New()}
 	var batch []uint32
 	for _, sg := range s.segs {
 		pl, err := sg.postings(field, term)

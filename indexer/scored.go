@@ -12,7 +12,6 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/peerfind/peerfind"
@@ -87,8 +86,7 @@ type scoreNode struct {
 // needScorer compiles a need for one snapshot.
 type needScorer struct {
 	ctx   context.Context
-	s     *sets
-	cache *postingsCache
+	s     *sets  // with its postings cache
 	total uint64 // documents in the snapshot, for the idf
 }
 
@@ -122,7 +120,7 @@ func (sc *needScorer) compile(q query.Query) (*scoreNode, error) {
 			return nil, errNotScorable
 		}
 		field := sc.s.field(q.FieldVal)
-		a, err := sc.analyzer(field, q.Analyzer)
+		a, err := sc.s.analyzer(field, q.Analyzer)
 		if err != nil {
 			return nil, err
 		}
@@ -241,7 +239,7 @@ func compound(kind nodeKind, kids []*scoreNode, minMatch int) *scoreNode {
 }
 
 func (sc *needScorer) term(field, term string, boost float64) (*scoreNode, error) {
-	p, norms, err := sc.cache.get(sc.ctx, sc.s, field, term)
+	p, norms, err := sc.s.cache.get(sc.ctx, sc.s, field, term)
 	if err != nil {
 		return nil, err
 	}
@@ -256,20 +254,9 @@ func (sc *needScorer) term(field, term string, boost float64) (*scoreNode, error
 	}, nil
 }
 
-func (sc *needScorer) analyzer(field, name string) (analysis.Analyzer, error) {
-	if name == "" {
-		name = sc.s.m.AnalyzerNameForPath(field)
-	}
-	a := sc.s.m.AnalyzerNamed(name)
-	if a == nil {
-		return nil, fmt.Errorf("no analyzer named %q", name)
-	}
-	return a, nil
-}
-
 // tokens are the terms a match query searches, in the analyzer's order.
 func (sc *needScorer) tokens(field, analyzer, text string) ([]string, error) {
-	a, err := sc.analyzer(field, analyzer)
+	a, err := sc.s.analyzer(field, analyzer)
 	if err != nil {
 		return nil, err
 	}
@@ -712,16 +699,15 @@ func (x *Index) runScored(ctx context.Context, q peerfind.Query, req *bleve.Sear
 		return nil, false, err
 	}
 	defer r.Close()
-	s := newSets(r, x.idx.Mapping())
+	s := x.sets(r)
 	if s == nil {
 		return nil, false, nil
 	}
-	s.cache = x.postings
 	total, err := r.DocCount()
 	if err != nil {
 		return nil, false, fmt.Errorf("search: %w", err)
 	}
-	sc := &needScorer{ctx: ctx, s: s, cache: x.postings, total: total}
+	sc := &needScorer{ctx: ctx, s: s, total: total}
 	root, err := sc.compile(need)
 	if errors.Is(err, errNormsDiffer) {
 		slog.Warn("scores left to bleve", "err", err)
@@ -756,10 +742,7 @@ func (x *Index) runScored(ctx context.Context, q peerfind.Query, req *bleve.Sear
 		}
 		res.Facets = x.cols.facetResults(counts)
 	}
-	place := placeSort{c: x.cols}
-	if q.Near != nil {
-		place.lon, place.lat, place.hasPoint = q.Near.Lon(), q.Near.Lat(), true
-	}
+	place := newPlaceSort(x.cols, q, false)
 	best := bestScored(scored, &place, from+size)
 	if from >= len(best) {
 		return res, true, nil

@@ -7,6 +7,7 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
@@ -247,17 +248,26 @@ func (s *sets) field(f string) string {
 	return f
 }
 
-// match is a match query without fuzziness: its analyzed terms, all of
-// them (AND) or any (OR), as bleve's MatchQuery searches them.
-func (s *sets) match(q *query.MatchQuery, limit *roaring.Bitmap) (*roaring.Bitmap, error) {
-	field := s.field(q.FieldVal)
-	name := q.Analyzer
+// analyzer is the analyzer named, or the field's when name is empty, as
+// bleve's match and phrase queries choose it.
+func (s *sets) analyzer(field, name string) (analysis.Analyzer, error) {
 	if name == "" {
 		name = s.m.AnalyzerNameForPath(field)
 	}
 	a := s.m.AnalyzerNamed(name)
 	if a == nil {
 		return nil, fmt.Errorf("no analyzer named %q", name)
+	}
+	return a, nil
+}
+
+// match is a match query without fuzziness: its analyzed terms, all of
+// them (AND) or any (OR), as bleve's MatchQuery searches them.
+func (s *sets) match(q *query.MatchQuery, limit *roaring.Bitmap) (*roaring.Bitmap, error) {
+	field := s.field(q.FieldVal)
+	a, err := s.analyzer(field, q.Analyzer)
+	if err != nil {
+		return nil, err
 	}
 	var out *roaring.Bitmap
 	for _, t := range a.Analyze([]byte(q.Match)) {
@@ -521,10 +531,7 @@ func (x *Index) runSets(ctx context.Context, q peerfind.Query, req *bleve.Search
 	if size == 0 {
 		return res, true, nil
 	}
-	place := placeSort{c: x.cols, remoteLast: q.Sort == peerfind.SortDistance}
-	if q.Near != nil {
-		place.lon, place.lat, place.hasPoint = q.Near.Lon(), q.Near.Lat(), true
-	}
+	place := newPlaceSort(x.cols, q, q.Sort == peerfind.SortDistance)
 	docs := place.first(set, from+size)
 	if from >= len(docs) {
 		return res, true, nil
@@ -548,16 +555,25 @@ func (x *Index) matchSet(ctx context.Context, q query.Query) (*roaring.Bitmap, b
 
 // setOf is matchSet in the snapshot r.
 func (x *Index) setOf(ctx context.Context, r index.IndexReader, q query.Query) (*roaring.Bitmap, bool, error) {
-	s := newSets(r, x.idx.Mapping())
+	s := x.sets(r)
 	if s == nil {
 		return nil, false, nil
 	}
-	s.cache = x.postings
 	set, err := s.eval(ctx, q, nil)
 	if err != nil {
 		return nil, false, fmt.Errorf("search: %w", err)
 	}
 	return set, true, nil
+}
+
+// sets reads the snapshot r as sets, with the index's cache of decoded
+// postings and phrases; nil when r is not a scorch snapshot.
+func (x *Index) sets(r index.IndexReader) *sets {
+	s := newSets(r, x.idx.Mapping())
+	if s != nil {
+		s.cache = x.postings
+	}
+	return s
 }
 
 // reader is a snapshot of the index, for the caller to close.
