@@ -4,9 +4,11 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -233,4 +235,39 @@ func equalCounts(a, b map[string][]peerfind.FacetCount) bool {
 		}
 	}
 	return true
+}
+
+// TestFacetCountsBothWays holds the facet counts of a set token by token
+// (intersections with each token's documents, for large sets) to those
+// counted document by document, and both for every document to the
+// column's own totals.
+func TestFacetCountsBothWays(t *testing.T) {
+	x, _ := synthTestIndex(t, 3000)
+	c := x.cols
+	rng := rand.New(rand.NewPCG(7, 9))
+	all := roaring.New()
+	all.AddRange(0, uint64(len(c.idRank)))
+	sets := map[string]*roaring.Bitmap{"none": roaring.New(), "all": all}
+	for _, n := range []int{1, 10, 300, 2000} {
+		bm := roaring.New()
+		for bm.GetCardinality() < uint64(n) {
+			bm.Add(uint32(rng.IntN(len(c.idRank))))
+		}
+		sets[fmt.Sprint(n)] = bm
+	}
+	run := roaring.New()
+	run.AddRange(500, 2500)
+	sets["run"] = run
+	for name, set := range sets {
+		byTok, byDoc := c.countTokens(set), c.countDocs(set)
+		if !slices.Equal(byTok, byDoc) {
+			t.Errorf("%s: token by token %v, document by document %v", name, byTok, byDoc)
+		}
+		if name == "all" && !slices.Equal(byTok, c.all()) {
+			t.Errorf("all: token by token %v, column totals %v", byTok, c.all())
+		}
+		if name != "none" && slices.Max(byTok) == 0 {
+			t.Errorf("%s: no token counted", name)
+		}
+	}
 }

@@ -521,12 +521,7 @@ func (x *Index) runSets(ctx context.Context, q peerfind.Query, req *bleve.Search
 	}
 	res := &bleve.SearchResult{Request: req, Total: set.GetCardinality(), Status: &bleve.SearchStatus{Total: 1, Successful: 1}}
 	if facets {
-		counts := make([]uint32, len(x.cols.tokens))
-		set.Iterate(func(d uint32) bool {
-			x.cols.count(uint64(d), counts)
-			return true
-		})
-		res.Facets = x.cols.facetResults(counts)
+		res.Facets = x.cols.facetResults(x.cols.countSet(set))
 	}
 	if size == 0 {
 		return res, true, nil
