@@ -53,6 +53,9 @@ type Index struct {
 	// noScored answers scored searches with bleve's searchers instead of
 	// sets and runScored's own scores, to compare the two in tests.
 	noScored bool
+	// pruneOver is how many matches of a scored search make it worth
+	// scoring them in tiers (maxscore.go); tests change it.
+	pruneOver uint64
 	// postings are the postings scored searches decoded (runScored).
 	postings *postingsCache
 	// phrases knows the terms whose labels have a phrase.
@@ -98,7 +101,7 @@ func Open(dir string, tax *peerfind.Taxonomy) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
-	x := &Index{idx: idx, tax: tax, path: path, vocab: newVocabulary(tax), feat: allFeatures, now: time.Now, postings: newPostingsCache(defaultPostingsBudget)}
+	x := &Index{idx: idx, tax: tax, path: path, vocab: newVocabulary(tax), feat: allFeatures, now: time.Now, postings: newPostingsCache(defaultPostingsBudget), pruneOver: defaultPruneOver}
 	x.cols, err = readColumns(context.Background(), idx)
 	if err == nil {
 		x.terms, err = readFieldDict(idx, fieldText)

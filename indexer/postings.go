@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -25,10 +26,63 @@ type termPostings struct {
 	// up to 255; over is the frequency of those with more.
 	freq []uint8
 	over map[uint32]uint32
+	// most is the highest sqrt(frequency)·norm of any posting: times
+	// the idf and the query weight, the most the term adds to a score
+	// (maxScore).
+	most float64
+	// dense finds the rank of a document of a term that most
+	// documents in 16 have; nil for others.
+	dense *denseRanks
 }
 
 func (p *termPostings) bytes() int {
-	return len(p.freq) + int(p.docs.GetSizeInBytes()) + 16*len(p.over) + 96
+	n := len(p.freq) + int(p.docs.GetSizeInBytes()) + 16*len(p.over) + 96
+	if p.dense != nil {
+		n += 4 * len(p.dense.before) // the words are docs'
+	}
+	return n
+}
+
+// index is the rank of document d among the term's documents: the index
+// of its frequency.
+func (p *termPostings) index(d uint32) int {
+	if p.dense != nil {
+		return p.dense.rank(d)
+	}
+	return int(p.docs.Rank(d)) - 1
+}
+
+// denseRanks ranks the documents of a set that has most documents in 16:
+// roaring keeps such a set as bitsets of 65,536 documents, and counts up
+// to a document's word by word (a few hundred nanoseconds on average).
+// Here the set is one bitset with the number of documents before every
+// 512th, so a rank is at most eight words' counts.
+type denseRanks struct {
+	words  []uint64
+	before []uint32 // documents before word 8i
+}
+
+func newDenseRanks(bm *roaring.Bitmap) *denseRanks {
+	r := &denseRanks{words: bm.ToDense()}
+	r.before = make([]uint32, (len(r.words)+7)/8)
+	n := 0
+	for i, w := range r.words {
+		if i%8 == 0 {
+			r.before[i/8] = uint32(n)
+		}
+		n += bits.OnesCount64(w)
+	}
+	return r
+}
+
+// rank is the number of documents of the set before d.
+func (r *denseRanks) rank(d uint32) int {
+	w := int(d >> 6)
+	n := int(r.before[w/8])
+	for _, x := range r.words[w&^7 : w] {
+		n += bits.OnesCount64(x)
+	}
+	return n + bits.OnesCount64(r.words[w]&(1<<(d&63)-1))
 }
 
 // frequency is the term's frequency in document d, the i-th of docs.
@@ -244,6 +298,8 @@ func decodePostings(ctx context.Context, s *sets, field, term string, norms fiel
 				batch = batch[:0]
 			}
 			f := next.Frequency()
+			bits := math.Float32bits(float32(next.Norm()))
+			p.most = max(p.most, math.Sqrt(float64(f))*float64(math.Float32frombits(bits)))
 			if f >= math.MaxUint8 {
 				if p.over == nil {
 					p.over = map[uint32]uint32{}
@@ -252,13 +308,17 @@ func decodePostings(ctx context.Context, s *sets, field, term string, norms fiel
 				f = math.MaxUint8
 			}
 			p.freq = append(p.freq, uint8(f))
-			bits := math.Float32bits(float32(next.Norm()))
 			if old := atomic.SwapUint32(&norms[doc], bits); old != 0 && old != bits {
 				return nil, fmt.Errorf("%s:%s in document %d: %w", field, term, doc, errNormsDiffer)
 			}
 		}
 	}
 	p.docs.AddMany(batch)
-	p.docs.RunOptimize()
+	if p.docs.GetCardinality()*16 >= uint64(len(norms)) {
+		p.dense = newDenseRanks(p.docs)
+		p.docs = roaring.FromDense(p.dense.words, false) // shares the words
+	} else {
+		p.docs.RunOptimize()
+	}
 	return p, nil
 }

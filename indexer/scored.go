@@ -13,6 +13,7 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/peerfind/peerfind"
 )
@@ -321,12 +322,22 @@ func (e *evaluator) eval(n *scoreNode) (scores, error) {
 	case nodeTerm:
 		return e.term(n), nil
 	case nodeConj, nodePhrase:
-		kids, err := e.evalAll(n.kids)
+		// Each clause is scored only where they all match (a phrase,
+		// where it is found): a clause's matches elsewhere would be
+		// scored to be dropped.
+		both, ok, err := e.matches(n)
+		if err != nil {
+			return scores{}, err
+		}
+		if !ok { // a clause that needs two of its own: found as scored
+			both = e.set
+		}
+		kids, err := (&evaluator{ctx: e.ctx, s: e.s, set: both}).evalAll(n.kids)
 		if err != nil {
 			return scores{}, err
 		}
 		out := conjoin(kids)
-		if n.kind == nodePhrase && len(out.docs) > 0 {
+		if n.kind == nodePhrase && !ok && len(out.docs) > 0 {
 			lim := roaring.New()
 			lim.AddMany(out.docs)
 			in, err := e.s.phrase(e.ctx, n.phrase, lim)
@@ -343,11 +354,18 @@ func (e *evaluator) eval(n *scoreNode) (scores, error) {
 		}
 		return disjoin(kids, len(n.kids), n.min), nil
 	case nodeBool:
-		kids, err := e.evalAll(n.kids)
+		// The should clauses only where the must clauses match.
+		must, err := e.eval(n.kids[0])
+		if err != nil || len(must.docs) == 0 {
+			return must, err
+		}
+		in := roaring.New()
+		in.AddMany(must.docs)
+		should, err := (&evaluator{ctx: e.ctx, s: e.s, set: in}).eval(n.kids[1])
 		if err != nil {
 			return scores{}, err
 		}
-		return boost(kids[0], kids[1]), nil
+		return boost(must, should), nil
 	}
 	return scores{}, fmt.Errorf("score node kind %d", n.kind)
 }
@@ -388,15 +406,21 @@ func (e *evaluator) term(n *scoreNode) scores {
 		out.docs = append(out.docs, d)
 		out.score = append(out.score, s)
 	}
-	// A rank counts up to a container's 1,024 words (about 250 ns); a
-	// walk costs about a nanosecond a posting.
-	if uint64(m)*256 < p.docs.GetCardinality() {
-		it := both.Iterator()
-		for it.HasNext() {
-			d := it.Next()
-			at(int(p.docs.Rank(d))-1, d)
+	// roaring's rank counts up to a container's 1,024 words (about 250
+	// ns), a dense term's a few words; a walk costs about a nanosecond a
+	// posting.
+	if uint64(m)*256 < p.docs.GetCardinality() || (p.dense != nil && uint64(m)*4 < p.docs.GetCardinality()) {
+		it := both.ManyIterator()
+		buf := make([]uint32, min(m, 1024))
+		for {
+			k := it.NextMany(buf)
+			if k == 0 {
+				return out
+			}
+			for _, d := range buf[:k] {
+				at(p.index(d), d)
+			}
 		}
-		return out
 	}
 	// Walk the postings from the first document asked for to the last:
 	// near a place, the records of a region are numbered together.
@@ -683,29 +707,22 @@ func keep(sc scores, bm *roaring.Bitmap) scores {
 	return out
 }
 
-// runScored answers a scored search (req, built by request) from sets
-// and its own scores: the filters are a set; the need, scored within
-// it, gives the matches with their scores; the window is the best of
-// them by score, then placeSort's order, as bleve's collector would
-// keep them. It returns false when the index cannot be read as sets or
-// the need has a clause it does not score.
-func (x *Index) runScored(ctx context.Context, q peerfind.Query, req *bleve.SearchRequest, from, size int, facets bool) (*bleve.SearchResult, bool, error) {
-	need, filters, active, ok := splitFiltered(req.Query)
+// scorer compiles the need of a scored search (all, built by request)
+// and evaluates its filters to a set: the evaluator over that set and the
+// need's clauses. It returns false when the index cannot be read as sets
+// or the need has a clause it does not score.
+func (x *Index) scorer(ctx context.Context, r index.IndexReader, all query.Query) (*evaluator, *scoreNode, bool, error) {
+	need, filters, active, ok := splitFiltered(all)
 	if !ok {
-		return nil, false, nil
+		return nil, nil, false, nil
 	}
-	r, err := x.reader()
-	if err != nil {
-		return nil, false, err
-	}
-	defer r.Close()
 	s := x.sets(r)
 	if s == nil {
-		return nil, false, nil
+		return nil, nil, false, nil
 	}
 	total, err := r.DocCount()
 	if err != nil {
-		return nil, false, fmt.Errorf("search: %w", err)
+		return nil, nil, false, fmt.Errorf("search: %w", err)
 	}
 	sc := &needScorer{ctx: ctx, s: s, total: total}
 	root, err := sc.compile(need)
@@ -713,10 +730,10 @@ func (x *Index) runScored(ctx context.Context, q peerfind.Query, req *bleve.Sear
 		slog.Warn("scores left to bleve", "err", err)
 	}
 	if errors.Is(err, errNotScorable) || errors.Is(err, errNormsDiffer) {
-		return nil, false, nil
+		return nil, nil, false, nil
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("search: %w", err)
+		return nil, nil, false, fmt.Errorf("search: %w", err)
 	}
 	var within query.Query = query.NewMatchAllQuery()
 	if len(filters) > 0 {
@@ -727,23 +744,37 @@ func (x *Index) runScored(ctx context.Context, q peerfind.Query, req *bleve.Sear
 	}
 	in, err := s.eval(ctx, within, nil)
 	if err != nil {
-		return nil, false, fmt.Errorf("search: %w", err)
+		return nil, nil, false, fmt.Errorf("search: %w", err)
 	}
 	root.setNorm(1.0 / math.Sqrt(root.sumWeights()))
-	scored, err := (&evaluator{ctx: ctx, s: s, set: in}).eval(root)
+	return &evaluator{ctx: ctx, s: s, set: in}, root, true, nil
+}
+
+// runScored answers a scored search (req, built by request) from sets
+// and its own scores: the filters are a set; the need, scored within
+// it, gives the matches with their scores; the window is the best of
+// them by score, then placeSort's order, as bleve's collector would
+// keep them (found without scoring every match, see maxscore.go). It returns false when the index cannot be read as sets or
+// the need has a clause it does not score.
+func (x *Index) runScored(ctx context.Context, q peerfind.Query, req *bleve.SearchRequest, from, size int, facets bool) (*bleve.SearchResult, bool, error) {
+	r, err := x.reader()
+	if err != nil {
+		return nil, false, err
+	}
+	defer r.Close()
+	e, root, ok, err := x.scorer(ctx, r, req.Query)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	place := newPlaceSort(x.cols, q, false)
+	best, matched, err := e.best(root, &place, from+size, x.pruneOver)
 	if err != nil {
 		return nil, false, fmt.Errorf("search: %w", err)
 	}
-	res := &bleve.SearchResult{Request: req, Total: uint64(len(scored.docs)), Status: &bleve.SearchStatus{Total: 1, Successful: 1}}
+	res := &bleve.SearchResult{Request: req, Total: matched.GetCardinality(), Status: &bleve.SearchStatus{Total: 1, Successful: 1}}
 	if facets {
-		counts := make([]uint32, len(x.cols.tokens))
-		for _, d := range scored.docs {
-			x.cols.count(uint64(d), counts)
-		}
-		res.Facets = x.cols.facetResults(counts)
+		res.Facets = x.cols.facetResults(x.cols.countSet(matched))
 	}
-	place := newPlaceSort(x.cols, q, false)
-	best := bestScored(scored, &place, from+size)
 	if from >= len(best) {
 		return res, true, nil
 	}

@@ -152,10 +152,11 @@ func TestDisjoinAndConjoin(t *testing.T) {
 	}
 }
 
-// TestTermFrequencies reads a term's frequencies the three ways term
-// finds them (by rank for a few documents, by a walk from the start for
-// most of them, by a walk over a span for a region's), on postings whose
-// frequency is known from the document's number.
+// TestTermFrequencies reads a term's frequencies the ways term finds
+// them (by rank for a few documents, roaring's or a dense term's, by a
+// walk from the start for most of them, by a walk over a span for a
+// region's), on postings whose frequency is known from the document's
+// number, and holds every dense rank to roaring's.
 func TestTermFrequencies(t *testing.T) {
 	p := &termPostings{docs: roaring.New(), over: map[uint32]uint32{}}
 	norms := make(fieldNorms, 1<<20)
@@ -169,7 +170,11 @@ func TestTermFrequencies(t *testing.T) {
 		p.freq = append(p.freq, uint8(min(f, 255)))
 		norms[d] = math.Float32bits(1)
 	}
-	n := &scoreNode{kind: nodeTerm, post: p, norms: norms, idf: 1, weight: 1}
+	// The same postings with the ranks of a dense term (a third of the
+	// documents), sharing their words.
+	dp := *p
+	dp.dense = newDenseRanks(p.docs)
+	dp.docs = roaring.FromDense(dp.dense.words, false)
 	want := func(d uint32) float64 {
 		if d%1000 == 0 {
 			return math.Sqrt(300)
@@ -180,17 +185,38 @@ func TestTermFrequencies(t *testing.T) {
 		"few":    roaring.BitmapOf(3, 999, 3000, 600000, 999999),
 		"most":   func() *roaring.Bitmap { b := roaring.New(); b.AddRange(0, 1<<20); return b }(),
 		"region": func() *roaring.Bitmap { b := roaring.New(); b.AddRange(400000, 460000); return b }(),
-	}
-	for name, set := range sets {
-		got := (&evaluator{ctx: context.Background(), set: set}).term(n)
-		wantN := roaring.And(set, p.docs).GetCardinality()
-		if uint64(len(got.docs)) != wantN {
-			t.Fatalf("%s: %d documents, want %d", name, len(got.docs), wantN)
-		}
-		for i, d := range got.docs {
-			if got.score[i] != want(d) {
-				t.Fatalf("%s: document %d scored %v, want %v", name, d, got.score[i], want(d))
+		"scattered": func() *roaring.Bitmap {
+			b := roaring.New()
+			for d := uint32(5); d < 1<<20; d += 97 {
+				b.Add(d)
 			}
+			return b
+		}(),
+	}
+	for _, post := range []*termPostings{p, &dp} {
+		n := &scoreNode{kind: nodeTerm, post: post, norms: norms, idf: 1, weight: 1}
+		for name, set := range sets {
+			if post.dense != nil {
+				name += " (dense)"
+			}
+			got := (&evaluator{ctx: context.Background(), set: set}).term(n)
+			wantN := roaring.And(set, p.docs).GetCardinality()
+			if uint64(len(got.docs)) != wantN {
+				t.Fatalf("%s: %d documents, want %d", name, len(got.docs), wantN)
+			}
+			for i, d := range got.docs {
+				if got.score[i] != want(d) {
+					t.Fatalf("%s: document %d scored %v, want %v", name, d, got.score[i], want(d))
+				}
+			}
+		}
+	}
+	// Every rank of the dense term is roaring's.
+	it := p.docs.Iterator()
+	for it.HasNext() {
+		d := it.Next()
+		if got, want := dp.index(d), int(p.docs.Rank(d))-1; got != want {
+			t.Fatalf("document %d: dense rank %d, want %d", d, got, want)
 		}
 	}
 }

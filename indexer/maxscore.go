@@ -1,0 +1,239 @@
+package indexer
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/RoaringBitmap/roaring/v2"
+)
+
+// The window of a scored search without scoring every match (MaxScore).
+//
+// A need of common words matches most of a national directory: "substance
+// use" matches 445,000 of a million records, and scoring each costs tens
+// of milliseconds. Yet the page is the best hundred, and those owe their
+// place to a few clauses: the 1,786 records with the phrase in their
+// name score 0.68 and more, while a record with neither word in its name
+// or labels cannot score above 0.24, whatever its description says.
+//
+// So the matches are found as a set first (for the total and the facet
+// counts, exact), and scored in tiers: the records that have one of the
+// terms that can add most, then those with the next, until the best score
+// a record without any of the terms tiered so far could reach (bound)
+// falls under the window's last score. Every record left unscored could
+// not have entered the window, ties included (they go by place), so the
+// window is the one scoring every match gives, to the bit: a record's
+// score does not depend on which others are scored with it.
+
+// defaultPruneOver is how many matches make it worth scoring in tiers:
+// below, every match is scored at once.
+const defaultPruneOver = 4096
+
+// best is the n best matches of root within e.set, best first (by score,
+// then place), and the set of every match. With more than pruneOver
+// matches, scoring stops at the tier whose bound the window's last score
+// passes (see above); with fewer, or a clause this cannot find as a set,
+// every match is scored.
+func (e *evaluator) best(root *scoreNode, place *placeSort, n int, pruneOver uint64) ([]scoredDoc, *roaring.Bitmap, error) {
+	matched, ok, err := e.matches(root)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ok || n <= 0 || matched.GetCardinality() <= pruneOver {
+		sc, err := e.eval(root)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !ok {
+			matched = roaring.New()
+			matched.AddMany(sc.docs)
+		}
+		return bestScored(sc, place, n), matched, nil
+	}
+
+	// The terms, those that can add most first.
+	var terms []*scoreNode
+	seen := map[*termPostings]bool{}
+	root.walkTerms(func(t *scoreNode) {
+		if !seen[t.post] {
+			seen[t.post] = true
+			terms = append(terms, t)
+		}
+	})
+	slices.SortStableFunc(terms, func(a, b *scoreNode) int {
+		return cmp.Or(cmp.Compare(b.most(), a.most()), cmp.Compare(a.count, b.count))
+	})
+
+	window := newBestN(n, func(a, b scoredDoc) bool { return b.worse(a) })
+	var scored uint64
+	left := matched.Clone() // the matches not scored yet
+	tiered := map[*termPostings]bool{}
+	with := roaring.New() // the documents with a term tiered so far
+	for _, t := range terms {
+		tiered[t.post] = true
+		with.Or(t.post.docs)
+		// The whole rest at once when the tiers would take most of it:
+		// each tier walks the postings of the need's terms again.
+		tier := roaring.And(left, with)
+		if tier.GetCardinality()*2 > left.GetCardinality() {
+			tier = left
+		}
+		if !tier.IsEmpty() {
+			sub := &evaluator{ctx: e.ctx, s: e.s, set: tier}
+			sc, err := sub.eval(root)
+			if err != nil {
+				return nil, nil, err
+			}
+			scored += uint64(len(sc.docs))
+			for i, d := range sc.docs {
+				s := sc.score[i]
+				if last, full := window.last(); full && s < last.score {
+					continue
+				}
+				window.offer(scoredDoc{score: s, key: place.key(uint64(d))})
+			}
+			if tier == left {
+				break
+			}
+			left.AndNot(tier)
+		}
+		if left.IsEmpty() {
+			break
+		}
+		last, full := window.last()
+		if !full {
+			continue
+		}
+		// The rest have none of the tiered terms: their best possible
+		// score, with a margin for sums rounded in another order.
+		if most, can := root.bound(tiered); !can || most*(1+1e-9) < last.score {
+			break
+		}
+	}
+	if tiersScored != nil {
+		tiersScored(matched.GetCardinality(), scored)
+	}
+	return window.sorted(), matched, nil
+}
+
+// tiersScored, when set (by tests), is told how many of a search's
+// matches best scored in tiers.
+var tiersScored func(matched, scored uint64)
+
+// most is the most a term adds to a document's score.
+func (n *scoreNode) most() float64 {
+	return n.post.most * n.idf * n.weight
+}
+
+// walkTerms calls f with each term of n, in order.
+func (n *scoreNode) walkTerms(f func(*scoreNode)) {
+	if n.kind == nodeTerm {
+		if n.count > 0 {
+			f(n)
+		}
+		return
+	}
+	for _, k := range n.kids {
+		k.walkTerms(f)
+	}
+}
+
+// bound is the highest score n can give a document that has none of the
+// terms of absent, and false when such a document cannot match n. It
+// adds and scales as eval does, in the same order: with every term at
+// its most, each sum is at least the one eval computes.
+func (n *scoreNode) bound(absent map[*termPostings]bool) (float64, bool) {
+	switch n.kind {
+	case nodeTerm:
+		if n.count == 0 || absent[n.post] {
+			return 0, false
+		}
+		return n.most(), true
+	case nodeConj, nodePhrase:
+		var sum float64
+		for _, k := range n.kids {
+			b, can := k.bound(absent)
+			if !can {
+				return 0, false
+			}
+			sum += b
+		}
+		return sum, len(n.kids) > 0
+	case nodeDisj:
+		var sum float64
+		can := 0
+		for _, k := range n.kids {
+			if b, ok := k.bound(absent); ok {
+				sum += b
+				can++
+			}
+		}
+		if can == 0 || can < n.min {
+			return 0, false
+		}
+		return sum * (float64(can) / float64(len(n.kids))), true
+	case nodeBool:
+		must, can := n.kids[0].bound(absent)
+		if !can {
+			return 0, false
+		}
+		if should, ok := n.kids[1].bound(absent); ok {
+			return must + should, true
+		}
+		return must, true
+	}
+	return 0, false
+}
+
+// matches is the set of documents of e.set that eval would score: found
+// from the postings' bitmaps, without scores. It returns false for a
+// disjunction that needs two clauses or more (counted only as it scores).
+func (e *evaluator) matches(n *scoreNode) (*roaring.Bitmap, bool, error) {
+	if err := e.ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	switch n.kind {
+	case nodeNone:
+		return roaring.New(), true, nil
+	case nodeTerm:
+		return roaring.And(e.set, n.post.docs), true, nil
+	case nodeConj, nodePhrase:
+		// Each clause within the matches of those before (the fewest
+		// postings first).
+		in := e.set
+		for _, k := range n.kids {
+			m, ok, err := (&evaluator{ctx: e.ctx, s: e.s, set: in}).matches(k)
+			if err != nil || !ok {
+				return nil, ok, err
+			}
+			in = m
+		}
+		if n.kind == nodePhrase && !in.IsEmpty() {
+			ph, err := e.s.phrase(e.ctx, n.phrase, in)
+			if err != nil {
+				return nil, false, err
+			}
+			in = roaring.And(in, ph)
+		}
+		if len(n.kids) == 0 {
+			return roaring.New(), true, nil
+		}
+		return in, true, nil
+	case nodeDisj:
+		if n.min > 1 {
+			return nil, false, nil
+		}
+		out := roaring.New()
+		for _, k := range n.kids {
+			m, ok, err := e.matches(k)
+			if err != nil || !ok {
+				return nil, ok, err
+			}
+			out.Or(m)
+		}
+		return out, true, nil
+	case nodeBool:
+		return e.matches(n.kids[0])
+	}
+	return nil, false, nil
+}
