@@ -69,13 +69,21 @@ func (e *evaluator) best(root *scoreNode, place *placeSort, n int, pruneOver uin
 	left := matched.Clone() // the matches not scored yet
 	tiered := map[*termPostings]bool{}
 	with := roaring.New() // the documents with a term tiered so far
-	for _, t := range terms {
+	for i, t := range terms {
 		tiered[t.post] = true
 		with.Or(t.post.docs)
-		// The whole rest at once when the tiers would take most of it:
-		// each tier walks the postings of the need's terms again.
+		// Each tier evaluates every clause of the need again: a tier is
+		// at least the window and as large as the tiers before it
+		// together, so their number grows as the logarithm of the
+		// matches scored; and the whole rest goes at once when the tier
+		// would take most of it.
 		tier := roaring.And(left, with)
-		if tier.GetCardinality()*2 > left.GetCardinality() {
+		size := tier.GetCardinality()
+		most, can := root.bound(tiered)
+		if size < max(uint64(n), scored) && i+1 < len(terms) && !passed(window, most, can) {
+			continue
+		}
+		if size*2 > left.GetCardinality() {
 			tier = left
 		}
 		if !tier.IsEmpty() {
@@ -100,13 +108,12 @@ func (e *evaluator) best(root *scoreNode, place *placeSort, n int, pruneOver uin
 		if left.IsEmpty() {
 			break
 		}
-		last, full := window.last()
-		if !full {
+		// The rest have none of the tiered terms: their best possible
+		// score.
+		if _, full := window.last(); !full {
 			continue
 		}
-		// The rest have none of the tiered terms: their best possible
-		// score, with a margin for sums rounded in another order.
-		if most, can := root.bound(tiered); !can || most*(1+1e-9) < last.score {
+		if most, can := root.bound(tiered); passed(window, most, can) {
 			break
 		}
 	}
@@ -119,6 +126,15 @@ func (e *evaluator) best(root *scoreNode, place *placeSort, n int, pruneOver uin
 // tiersScored, when set (by tests), is told how many of a search's
 // matches best scored in tiers.
 var tiersScored func(matched, scored uint64)
+
+// passed reports whether the window is full and its last score is over
+// bound most, with a margin for sums rounded in another order: no
+// document bound holds to can enter it. A document that cannot match
+// (can false) cannot either.
+func passed(window *bestN[scoredDoc], most float64, can bool) bool {
+	last, full := window.last()
+	return full && (!can || most*(1+1e-9) < last.score)
+}
 
 // most is the most a term adds to a document's score.
 func (n *scoreNode) most() float64 {
