@@ -27,7 +27,9 @@ const (
 	fieldLoc    = "loc"
 	fieldStatus = "status"
 	fieldSource = "_source"
-	docType     = "service"
+	// fieldID is bleve's own field of document ids, indexed as terms.
+	fieldID = "_id"
+	docType = "service"
 	// analyzerText is English analysis with accents folded, so that
 	// "depresión" and "depression" share a stem.
 	analyzerText = "peer_en"
