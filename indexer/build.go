@@ -26,6 +26,7 @@ const (
 	genPrefix    = "gen-"
 	rejectedFile = "rejected.jsonl"
 	statsFile    = "build.json"
+	namesFile    = "names.json"
 	keepGens     = 2 // the current generation and the one before it
 )
 
@@ -218,6 +219,9 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 		return nil, fmt.Errorf("build index: new index holds %d documents, want %d", n, stats.Indexed)
 	}
 
+	if err := writeJSONFile(filepath.Join(tmp, namesFile), suggestNames(kept)); err != nil {
+		return nil, err
+	}
 	stats.Duration = time.Since(start)
 	stats.Built = time.Now().UTC()
 	if err := writeJSONFile(filepath.Join(tmp, statsFile), stats); err != nil {

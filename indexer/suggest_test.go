@@ -2,7 +2,12 @@ package indexer
 
 import (
 	"context"
+	"encoding/json"
+	"maps"
+	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/peerfind/peerfind"
@@ -52,7 +57,7 @@ func TestSuggest(t *testing.T) {
 }
 
 // shippedIndex builds and opens the index of the shipped dataset.
-func shippedIndex(b *testing.B) *Index {
+func shippedIndex(b testing.TB) *Index {
 	b.Helper()
 	recs, _, err := data.Records(context.Background())
 	if err != nil {
@@ -95,5 +100,57 @@ func BenchmarkSearchNeeds(b *testing.B) {
 		if _, err := idx.Search(ctx, peerfind.Query{Text: qs[i%len(qs)], PerPage: 10}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestSavedNames holds the names the build saves beside the index
+// (names.json) to those read from every stored record, over the shipped
+// dataset: the same pairs, and the same type-ahead names from them. Saved
+// names of another index (another count of documents) are not used.
+func TestSavedNames(t *testing.T) {
+	x := shippedIndex(t)
+	ctx := context.Background()
+	saved, err := x.savedNames()
+	if err != nil || saved == nil {
+		t.Fatalf("no saved names (%v)", err)
+	}
+	stored, err := x.storedNames(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := func(a, b [2]string) int { return strings.Compare(a[0], b[0]) }
+	slices.SortFunc(saved.Names, byID)
+	slices.SortFunc(stored.Names, byID)
+	if len(saved.Names) < 1000 || !slices.Equal(saved.Names, stored.Names) {
+		t.Fatalf("saved %d names, stored %d, or they differ", len(saved.Names), len(stored.Names))
+	}
+	fromSaved, err := x.names(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(x.path), namesFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Beside an index of another size, the names are read from the
+	// records, and come out the same.
+	var other namesOfIndex
+	if err := json.Unmarshal(b, &other); err != nil {
+		t.Fatal(err)
+	}
+	other.Documents++
+	b, _ = json.Marshal(other)
+	if err := os.WriteFile(filepath.Join(filepath.Dir(x.path), namesFile), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := x.savedNames(); err != nil || n != nil {
+		t.Fatalf("names of another index used (%v)", err)
+	}
+	fromStored, err := x.names(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !maps.Equal(fromSaved, fromStored) {
+		t.Fatalf("type-ahead names: %d from the saved names, %d from the records", len(fromSaved), len(fromStored))
 	}
 }
