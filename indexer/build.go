@@ -219,7 +219,7 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 		return nil, fmt.Errorf("build index: new index holds %d documents, want %d", n, stats.Indexed)
 	}
 
-	if err := writeJSONFile(filepath.Join(tmp, namesFile), suggestNames(kept)); err != nil {
+	if err := writeNames(filepath.Join(tmp, namesFile), kept); err != nil {
 		return nil, err
 	}
 	stats.Duration = time.Since(start)

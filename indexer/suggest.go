@@ -264,6 +264,19 @@ func suggestNames(recs []*peerfind.Service) namesOfIndex {
 	return out
 }
 
+// writeNames saves the names of recs at path, compact: a million
+// records' names are tens of megabytes.
+func writeNames(path string, recs []*peerfind.Service) error {
+	b, err := json.Marshal(suggestNames(recs))
+	if err == nil {
+		err = os.WriteFile(path, b, 0o644)
+	}
+	if err != nil {
+		return fmt.Errorf("save names: %w", err)
+	}
+	return nil
+}
+
 // savedNames reads the names saved beside the index, or nil when there
 // are none (an index built before they were) or they are not this
 // index's.
