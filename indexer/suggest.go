@@ -1,6 +1,7 @@
 package indexer
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -253,25 +254,36 @@ func suggestName(name string) string {
 	return strings.TrimSpace(name)
 }
 
-// suggestNames are the names the build saves beside the index.
-func suggestNames(recs []*peerfind.Service) namesOfIndex {
-	out := namesOfIndex{Documents: uint64(len(recs)), Names: [][2]string{}}
-	for _, s := range recs {
-		if s.Status == statusActive {
-			out.Names = append(out.Names, [2]string{s.ID, suggestName(joinNonEmpty(s.Name, s.AlternateName))})
-		}
-	}
-	return out
-}
-
-// writeNames saves the names of recs at path, compact: a million
-// records' names are tens of megabytes.
-func writeNames(path string, recs []*peerfind.Service) error {
-	b, err := json.Marshal(suggestNames(recs))
-	if err == nil {
-		err = os.WriteFile(path, b, 0o644)
-	}
+// writeNames saves the names of recs at path (a namesOfIndex), pair by
+// pair: the build holds every record in memory, and a million names are
+// tens of megabytes more.
+func writeNames(path string, recs []*peerfind.Service) (err error) {
+	f, err := os.Create(path)
 	if err != nil {
+		return fmt.Errorf("save names: %w", err)
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("save names: %w", cerr)
+		}
+	}()
+	w := bufio.NewWriter(f)
+	fmt.Fprintf(w, `{"documents":%d,"names":[`, len(recs))
+	sep := ""
+	for _, s := range recs {
+		if s.Status != statusActive {
+			continue
+		}
+		b, err := json.Marshal([2]string{s.ID, suggestName(joinNonEmpty(s.Name, s.AlternateName))})
+		if err != nil {
+			return fmt.Errorf("save names: %w", err)
+		}
+		w.WriteString(sep)
+		w.Write(b)
+		sep = ","
+	}
+	w.WriteString("]}\n")
+	if err := w.Flush(); err != nil {
 		return fmt.Errorf("save names: %w", err)
 	}
 	return nil
