@@ -301,15 +301,22 @@ func (c *columns) countTokens(set *roaring.Bitmap) []uint32 {
 // countDocs is countSet document by document.
 func (c *columns) countDocs(set *roaring.Bitmap) []uint32 {
 	counts := make([]uint32, len(c.tokens))
-	it := set.ManyIterator()
-	buf := make([]uint32, 1024)
+	eachOf(set, func(d uint32) { c.count(uint64(d), counts) })
+	return counts
+}
+
+// eachOf calls fn with each number of bm in order, read in batches
+// (roaring's one-at-a-time iterator costs a call per number).
+func eachOf(bm *roaring.Bitmap, fn func(uint32)) {
+	it := bm.ManyIterator()
+	buf := make([]uint32, min(bm.GetCardinality(), 1024))
 	for {
 		n := it.NextMany(buf)
 		if n == 0 {
-			return counts
+			return
 		}
 		for _, d := range buf[:n] {
-			c.count(uint64(d), counts)
+			fn(d)
 		}
 	}
 }

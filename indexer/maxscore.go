@@ -9,12 +9,13 @@ import (
 
 // The window of a scored search without scoring every match (MaxScore).
 //
-// A need of common words matches most of a national directory: "substance
-// use" matches 445,000 of a million records, and scoring each costs tens
+// A need of common words matches much of a national directory: "substance
+// use" matches 432,351 of a million records, and scoring each costs tens
 // of milliseconds. Yet the page is the best hundred, and those owe their
-// place to a few clauses: the 1,786 records with the phrase in their
-// name score 0.68 and more, while a record with neither word in its name
-// or labels cannot score above 0.24, whatever its description says.
+// place to a few clauses: the first hundred are among the 1,786 records
+// with one of its words in their name (0.66 and more), while a record
+// without either word in its name cannot score above 0.24, whatever its
+// description says.
 //
 // So the matches are found as a set first (for the total and the facet
 // counts, exact), and scored in tiers: the records that have one of the

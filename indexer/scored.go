@@ -410,17 +410,8 @@ func (e *evaluator) term(n *scoreNode) scores {
 	// ns), a dense term's a few words; a walk costs about a nanosecond a
 	// posting.
 	if uint64(m)*256 < p.docs.GetCardinality() || (p.dense != nil && uint64(m)*4 < p.docs.GetCardinality()) {
-		it := both.ManyIterator()
-		buf := make([]uint32, min(m, 1024))
-		for {
-			k := it.NextMany(buf)
-			if k == 0 {
-				return out
-			}
-			for _, d := range buf[:k] {
-				at(p.index(d), d)
-			}
-		}
+		eachOf(both, func(d uint32) { at(p.index(d), d) })
+		return out
 	}
 	// Walk the postings from the first document asked for to the last:
 	// near a place, the records of a region are numbered together.
