@@ -65,7 +65,7 @@ func (e *evaluator) best(root *scoreNode, place *placeSort, n int, pruneOver uin
 		return cmp.Or(cmp.Compare(b.most(), a.most()), cmp.Compare(a.count, b.count))
 	})
 
-	window := newBestN(n, func(a, b scoredDoc) bool { return b.worse(a) })
+	window := newWindow(n)
 	var scored uint64
 	left := matched.Clone() // the matches not scored yet
 	tiered := map[*termPostings]bool{}
@@ -94,13 +94,7 @@ func (e *evaluator) best(root *scoreNode, place *placeSort, n int, pruneOver uin
 				return nil, nil, err
 			}
 			scored += uint64(len(sc.docs))
-			for i, d := range sc.docs {
-				s := sc.score[i]
-				if last, full := window.last(); full && s < last.score {
-					continue
-				}
-				window.offer(scoredDoc{score: s, key: place.key(uint64(d))})
-			}
+			offerScored(window, sc, place)
 			if tier == left {
 				break
 			}
@@ -110,11 +104,8 @@ func (e *evaluator) best(root *scoreNode, place *placeSort, n int, pruneOver uin
 			break
 		}
 		// The rest have none of the tiered terms: their best possible
-		// score.
-		if _, full := window.last(); !full {
-			continue
-		}
-		if most, can := root.bound(tiered); passed(window, most, can) {
+		// score is the bound above, and the window only rose since.
+		if passed(window, most, can) {
 			break
 		}
 	}

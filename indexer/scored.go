@@ -803,13 +803,24 @@ func bestScored(sc scores, place *placeSort, n int) []scoredDoc {
 	if n <= 0 {
 		return nil
 	}
-	best := newBestN(n, func(a, b scoredDoc) bool { return b.worse(a) })
+	window := newWindow(n)
+	offerScored(window, sc, place)
+	return window.sorted()
+}
+
+// newWindow keeps the n best scored documents.
+func newWindow(n int) *bestN[scoredDoc] {
+	return newBestN(n, func(a, b scoredDoc) bool { return b.worse(a) })
+}
+
+// offerScored offers sc to window, reading a document's place only when
+// its score could enter it.
+func offerScored(window *bestN[scoredDoc], sc scores, place *placeSort) {
 	for i, d := range sc.docs {
 		s := sc.score[i]
-		if last, full := best.last(); full && s < last.score {
+		if last, full := window.last(); full && s < last.score {
 			continue
 		}
-		best.offer(scoredDoc{score: s, key: place.key(uint64(d))})
+		window.offer(scoredDoc{score: s, key: place.key(uint64(d))})
 	}
-	return best.sorted()
 }
