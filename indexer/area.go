@@ -58,6 +58,9 @@ const (
 	// only, however near its office is: a county program does not show
 	// across the county line.
 	tokenAnyone = "anyone"
+	// tokenShaped marks a service with a polygon area: whether it serves
+	// a place is for its record to say (ServesPlace), not the columns.
+	tokenShaped = "shaped"
 )
 
 // AreaResolver resolves a service area given by name or by URI into a
@@ -128,6 +131,9 @@ func areaTokens(s *peerfind.Service) []string {
 	if !restricted {
 		toks = append(toks, tokenAnyone)
 	}
+	if slices.ContainsFunc(s.ServiceAreas, isPolygon) {
+		toks = append(toks, tokenShaped)
+	}
 	slices.Sort(toks)
 	return slices.Compact(toks)
 }
@@ -148,6 +154,18 @@ func PlaceTokens(p *peerfind.Place) []string {
 		}
 	}
 	return toks
+}
+
+// isPolygon reports whether a's extent is a polygon or several.
+func isPolygon(a peerfind.ServiceArea) bool {
+	if a.Extent == nil {
+		return false
+	}
+	switch a.Extent.Geometry().(type) {
+	case orb.Polygon, orb.MultiPolygon:
+		return true
+	}
+	return false
 }
 
 // areaShape is the service's polygon areas as one bleve geoshape value (a
@@ -367,31 +385,46 @@ func (x *Index) widen(ctx context.Context, q peerfind.Query) (float64, error) {
 	return steps[len(steps)-1], nil
 }
 
-// hits decodes a window of bleve hits and says, for the searcher, how
-// each service is attended, whether it serves their area and how far its
-// nearest in-person location is.
-func (x *Index) hits(res *bleve.SearchResult, q peerfind.Query, now time.Time) ([]peerfind.Hit, error) {
+// hits reads and decodes a window of bleve hits and says, for the
+// searcher, how each service is attended, whether it serves their area
+// and how far its nearest in-person location is.
+func (x *Index) hits(ctx context.Context, res *bleve.SearchResult, q peerfind.Query, now time.Time) ([]peerfind.Hit, error) {
+	if err := x.read(ctx, res.Hits); err != nil {
+		return nil, err
+	}
 	out := make([]peerfind.Hit, 0, len(res.Hits))
 	for _, h := range res.Hits {
 		s, err := decodeSource(h)
 		if err != nil {
 			return nil, err
 		}
-		hit := peerfind.Hit{Service: s, Score: h.Score, Mode: s.Mode()}
-		if q.Near != nil {
-			hit.ServesArea = ServesPlace(s, q.Place, *q.Near)
-			// For a remote service this is how far away it is based.
-			if d, ok := nearestKM(*q.Near, s.Points()); ok {
-				hit.DistanceKM = &d
-			}
-		}
-		if st, _, ok := s.NextMeeting(now); ok {
-			st = st.In(now.Location())
-			hit.NextMeeting = &st
-		}
-		out = append(out, hit)
+		out = append(out, hit(s, h.Score, q, now))
 	}
 	return out, nil
+}
+
+// placed is s's hit for the searcher of q: how it is attended, whether
+// it serves their area and how far its nearest in-person location is.
+func placed(s *peerfind.Service, score float64, q peerfind.Query) peerfind.Hit {
+	h := peerfind.Hit{Service: s, Score: score, Mode: s.Mode()}
+	if q.Near != nil {
+		h.ServesArea = ServesPlace(s, q.Place, *q.Near)
+		// For a remote service this is how far away it is based.
+		if d, ok := nearestKM(*q.Near, s.Points()); ok {
+			h.DistanceKM = &d
+		}
+	}
+	return h
+}
+
+// hit is placed with the service's next meeting after now.
+func hit(s *peerfind.Service, score float64, q peerfind.Query, now time.Time) peerfind.Hit {
+	h := placed(s, score, q)
+	if st, _, ok := s.NextMeeting(now); ok {
+		st = st.In(now.Location())
+		h.NextMeeting = &st
+	}
+	return h
 }
 
 // fallbackHits is how many farther and remote services an answer with
@@ -419,7 +452,7 @@ func (x *Index) nearby(ctx context.Context, q peerfind.Query, mode string, res *
 		if err != nil {
 			return nil, 0, err
 		}
-		hits, err := x.hits(r, q, now)
+		hits, err := x.hits(ctx, r, q, now)
 		return hits, r.Total, err
 	}
 	var err error
@@ -446,9 +479,10 @@ func (x *Index) nearby(ctx context.Context, q peerfind.Query, mode string, res *
 // the searcher's area) and the best of the other remote ones (a third as
 // many), for blend to interleave. The parts divide the results between
 // them, so their totals and facet counts add up to the query's: no third
-// search counts them. Like relaxed, when nothing matches every word of
-// the need, any word will do.
-func (x *Index) blendWindow(ctx context.Context, q peerfind.Query, radiusKM float64, now time.Time) (*bleve.SearchResult, []string, []peerfind.Hit, error) {
+// search counts them; the result's hits are the local ones, then the
+// remote ones. Like relaxed, when nothing matches every word of the
+// need, any word will do.
+func (x *Index) blendWindow(ctx context.Context, q peerfind.Query, radiusKM float64) (*bleve.SearchResult, []string, error) {
 	parts := []struct {
 		which part
 		n     int
@@ -468,29 +502,22 @@ func (x *Index) blendWindow(ctx context.Context, q peerfind.Query, radiusKM floa
 	op := query.MatchQueryOperatorAnd
 	relax, err := x.nothingMatchesAll(ctx, q, rerankWindow, x.whereQuery(q, radiusKM, partAll))
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	if relax {
 		op = query.MatchQueryOperatorOr
 	}
 	rs, mark, err := search(op)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	if !relax && rs[0].Total+rs[1].Total < relaxBelow && len(strings.Fields(q.Text)) > 1 {
 		if rs, mark, err = search(query.MatchQueryOperatorOr); err != nil {
-			return nil, nil, nil, err
+			return nil, nil, err
 		}
 	}
 	sum := &bleve.SearchResult{Total: rs[0].Total + rs[1].Total, Facets: rs[0].Facets}
 	sum.Facets.Merge(rs[1].Facets)
-	var out []peerfind.Hit
-	for _, r := range rs {
-		hits, err := x.hits(r, q, now)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		out = append(out, hits...)
-	}
-	return sum, mark, out, nil
+	sum.Hits = append(rs[0].Hits, rs[1].Hits...)
+	return sum, mark, nil
 }

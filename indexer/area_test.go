@@ -306,11 +306,11 @@ func TestNothingNearby(t *testing.T) {
 }
 
 func TestBlend(t *testing.T) {
-	hit := func(id, mode string, score float64) peerfind.Hit {
-		return peerfind.Hit{Service: &peerfind.Service{ID: id}, Mode: mode, Score: score}
+	hit := func(id, mode string, score float64) windowHit {
+		return windowHit{Hit: peerfind.Hit{Service: &peerfind.Service{ID: id}, Mode: mode, Score: score}}
 	}
 	in, on := peerfind.ModeInPerson, peerfind.ModeOnline
-	got := blend([]peerfind.Hit{
+	got := blend([]windowHit{
 		hit("r1", on, 9), hit("r2", on, 8), hit("r3", on, 7),
 		hit("l1", in, 5), hit("l2", in, 4), hit("l3", in, 3), hit("l4", in, 2), hit("l5", in, 1),
 	}, 10)
@@ -328,7 +328,7 @@ func TestBlend(t *testing.T) {
 	d := 2.0
 	near := hit("r-near", on, 9)
 	near.DistanceKM = &d
-	if got := blend([]peerfind.Hit{near, hit("l1", in, 5)}, 10); got[0].Service.ID != "r-near" {
+	if got := blend([]windowHit{near, hit("l1", in, 5)}, 10); got[0].Service.ID != "r-near" {
 		t.Errorf("a local online group is not first: %v", got[0].Service.ID)
 	}
 }

@@ -7,14 +7,18 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/geo"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/numeric"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/collector"
 	index "github.com/blevesearch/bleve_index_api"
+	"github.com/paulmach/orb"
 
 	"github.com/peerfind/peerfind"
 )
@@ -40,10 +44,26 @@ type columns struct {
 	tokDocs []*roaring.Bitmap
 	// ptOff[d]..ptOff[d+1] index pts, document d's points.
 	ptOff []uint32
-	pts   [][2]float64 // lon, lat as bleve decodes them
+	pts   []orb.Point // lon, lat as bleve decodes them
 	// remote is set for documents not attended in person, active for
-	// active services.
-	remote, active []bool
+	// active services, inactive for those with another status (an
+	// empty one is neither).
+	remote, active, inactive []bool
+	// modes are the facet tokens of the modes of attendance, and the
+	// mode each one names.
+	modes map[uint16]string
+	// assured is the day (since 1970-01-01) each record was last
+	// confirmed, or noDay.
+	assured []int32
+	// areaDocs are the documents of each area token that restricts whom
+	// a service serves (a state, county or ZIP code, or nationwide);
+	// shaped are those with polygon areas, which only the record can
+	// decide (see serves).
+	areaDocs map[string]*roaring.Bitmap
+	shaped   *roaring.Bitmap
+	// ranked is false for an index built before fieldAssured and
+	// tokenShaped: the rerank reads its records.
+	ranked bool
 	// idRank is the position of the document's id in id order.
 	idRank []uint32
 	// grid finds the points within a radius.
@@ -73,7 +93,7 @@ func readColumns(ctx context.Context, idx bleve.Index) (*columns, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read columns: %w", err)
 	}
-	var cur [][2]float64
+	var cur []orb.Point
 	visit := func(field string, term []byte) {
 		if field != fieldLoc {
 			return
@@ -85,7 +105,7 @@ func readColumns(ctx context.Context, idx bleve.Index) (*columns, error) {
 		if err != nil {
 			return
 		}
-		cur = append(cur, [2]float64{geo.MortonUnhashLon(uint64(v)), geo.MortonUnhashLat(uint64(v))})
+		cur = append(cur, orb.Point{geo.MortonUnhashLon(uint64(v)), geo.MortonUnhashLat(uint64(v))})
 	}
 	docs := 0
 	for {
@@ -192,10 +212,14 @@ func readColumns(ctx context.Context, idx bleve.Index) (*columns, error) {
 	})
 	if err == nil {
 		err = eachPosting(ctx, r, fieldStatus, func(term string, doc uint64) {
-			if term == statusActive && doc < uint64(len(c.active)) {
-				c.active[doc] = true
+			if doc < uint64(len(c.active)) {
+				c.active[doc] = term == statusActive
+				c.inactive[doc] = inactive(term)
 			}
 		})
+	}
+	if err == nil {
+		err = c.readRank(ctx, r, idx.Mapping())
 	}
 	if err != nil {
 		return nil, err
@@ -203,18 +227,68 @@ func readColumns(ctx context.Context, idx bleve.Index) (*columns, error) {
 	return c, nil
 }
 
+// noDay is the day of a record with no date, or one that does not read.
+const noDay = math.MinInt32
+
+// readRank reads what the rerank window needs besides the points: the
+// modes, the dates and the areas (see window.go).
+func (c *columns) readRank(ctx context.Context, r index.IndexReader, m mapping.IndexMapping) error {
+	c.modes = map[uint16]string{}
+	for i, t := range c.tokens {
+		if mode, ok := strings.CutPrefix(t, fieldMode+":"); ok {
+			c.modes[uint16(i)] = mode
+		}
+	}
+	c.ranked = m.FieldMappingForPath(fieldAssured).Type != ""
+	last, day := "", int32(noDay)
+	err := eachPosting(ctx, r, fieldAssured, func(term string, doc uint64) {
+		if term != last {
+			last, day = term, noDay
+			if t, err := time.Parse(time.DateOnly, term); err == nil {
+				day = int32(t.Unix() / secondsPerDay)
+			}
+		}
+		if doc < uint64(len(c.assured)) {
+			c.assured[doc] = day
+		}
+	})
+	if err != nil {
+		return err
+	}
+	c.areaDocs, c.shaped = map[string]*roaring.Bitmap{}, roaring.New()
+	return eachPosting(ctx, r, fieldArea, func(term string, doc uint64) {
+		switch term {
+		case tokenOpen, tokenAnyone:
+			return
+		case tokenShaped:
+			c.shaped.Add(uint32(doc))
+			return
+		}
+		bm := c.areaDocs[term]
+		if bm == nil {
+			bm = roaring.New()
+			c.areaDocs[term] = bm
+		}
+		bm.Add(uint32(doc))
+	})
+}
+
+const secondsPerDay = 24 * 60 * 60
+
 // grow makes room for n documents.
 func (c *columns) grow(n int) {
 	for len(c.idRank) < n {
 		c.idRank = append(c.idRank, math.MaxUint32)
 		c.remote = append(c.remote, false)
 		c.active = append(c.active, false)
+		c.inactive = append(c.inactive, false)
+		c.assured = append(c.assured, noDay)
 		c.ptOff = append(c.ptOff, uint32(len(c.pts)))
 	}
 }
 
 // setPoints records the points of document n, read in document order.
-func (c *columns) setPoints(n int, pts [][2]float64) {
+func (c *columns) setPoints(n int, pts []orb.Point) {
 	c.ptOff[n] = uint32(len(c.pts))
 	c.pts = append(c.pts, pts...)
 }
@@ -263,6 +337,54 @@ func eachPosting(ctx context.Context, r index.IndexReader, field string, fn func
 			return fmt.Errorf("read columns: postings of %s:%s: %w", field, e.Term, err)
 		}
 	}
+}
+
+// mode is how document d is attended (peerfind.Service.Mode), from its
+// facet tokens.
+func (c *columns) mode(d uint64) string {
+	if d+1 >= uint64(len(c.facetOff)) {
+		return ""
+	}
+	for _, t := range c.facetTok[c.facetOff[d]:c.facetOff[d+1]] {
+		if m, ok := c.modes[t]; ok {
+			return m
+		}
+	}
+	return ""
+}
+
+// points are document d's points.
+func (c *columns) points(d uint64) []orb.Point {
+	if d+1 >= uint64(len(c.ptOff)) {
+		return nil
+	}
+	return c.pts[c.ptOff[d]:c.ptOff[d+1]]
+}
+
+// serves reports whether document d serves a searcher in the place
+// whose area tokens are toks (PlaceTokens), as ServesPlace says from the
+// record; ok is false when only the record can say (polygon areas, or
+// an index without the columns for it).
+func (c *columns) serves(d uint64, toks []string) (serves, ok bool) {
+	if !c.ranked || d >= uint64(len(c.remote)) || c.shaped.Contains(uint32(d)) {
+		return false, false
+	}
+	for _, t := range toks {
+		if bm := c.areaDocs[t]; bm != nil && bm.Contains(uint32(d)) &&
+			(t != tokenNationwide || c.remote[d]) {
+			return true, true
+		}
+	}
+	return false, true
+}
+
+// assuredAge is how long before now document d was last confirmed, or
+// -1 when unknown (AssuredAge).
+func (c *columns) assuredAge(d uint64, now time.Time) time.Duration {
+	if d >= uint64(len(c.assured)) || c.assured[d] == noDay {
+		return -1
+	}
+	return since(time.Unix(int64(c.assured[d])*secondsPerDay, 0).UTC(), now)
 }
 
 // isActive reports whether document d is an active service.

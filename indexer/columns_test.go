@@ -43,6 +43,9 @@ func TestColumnsMatchBleve(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				if err := x.read(ctx, got.Hits); err != nil {
+					t.Fatal(err)
+				}
 				want := referenceRun(t, x, q, size, where)
 				name := q.Text + " " + sortBy
 				if got.Total != want.Total {

@@ -69,6 +69,9 @@ func document(s *peerfind.Service, tax *peerfind.Taxonomy) (map[string]any, erro
 		}
 	}
 	d[fieldFacets] = facets
+	if s.AssuredDate != "" {
+		d[fieldAssured] = s.AssuredDate
+	}
 	if toks := areaTokens(s); len(toks) > 0 {
 		d[fieldArea] = toks
 	}

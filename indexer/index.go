@@ -273,33 +273,37 @@ func (x *Index) Search(ctx context.Context, q peerfind.Query) (*peerfind.Results
 	if rerank && q.Near != nil && mode == peerfind.RemoteMixed {
 		// The window is fetched in two parts, blended below: a window of
 		// the best text matches overall could be all online meetings.
-		res, mark, out.Hits, err = x.blendWindow(ctx, q, out.RadiusKM, now)
+		res, mark, err = x.blendWindow(ctx, q, out.RadiusKM)
+	} else {
+		res, mark, err = x.relaxed(ctx, q, from, size, where, true)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out.Total = res.Total
+	if rerank {
+		// The window is reordered from the columns; only the page's
+		// records are read.
+		window, err := x.window(ctx, res, q, x.now())
 		if err != nil {
 			return nil, err
 		}
-	} else {
-		if res, mark, err = x.relaxed(ctx, q, from, size, where, true); err != nil {
+		for i := range window {
+			window[i].Score *= window[i].adjust(out.RadiusKM)
+		}
+		sort.SliceStable(window, func(i, j int) bool { return window[i].Score > window[j].Score })
+		if q.Near != nil && mode == peerfind.RemoteMixed {
+			window = blend(window, out.RadiusKM)
+		}
+		lo := min((page-1)*perPage, len(window))
+		if out.Hits, err = x.page(ctx, window[lo:min(lo+perPage, len(window))], q, now); err != nil {
 			return nil, err
 		}
-		if out.Hits, err = x.hits(res, q, now); err != nil {
-			return nil, err
-		}
+	} else if out.Hits, err = x.hits(ctx, res, q, now); err != nil {
+		return nil, err
 	}
-	out.Total = res.Total
 	if q.Upcoming {
 		out.Hits, out.Total = upcoming(out.Hits, res.Total, now, page, perPage)
-	}
-	if rerank {
-		now := x.now()
-		for i := range out.Hits {
-			out.Hits[i].Score *= adjust(out.Hits[i], out.RadiusKM, now)
-		}
-		sort.SliceStable(out.Hits, func(i, j int) bool { return out.Hits[i].Score > out.Hits[j].Score })
-		if q.Near != nil && mode == peerfind.RemoteMixed {
-			out.Hits = blend(out.Hits, out.RadiusKM)
-		}
-		lo := min((page-1)*perPage, len(out.Hits))
-		out.Hits = out.Hits[lo:min(lo+perPage, len(out.Hits))]
 	}
 	if len(mark) > 0 {
 		hl := x.newHighlighter(mark)

@@ -26,7 +26,10 @@ const (
 	fieldTextES = "text_es"
 	fieldLoc    = "loc"
 	fieldStatus = "status"
-	fieldSource = "_source"
+	// fieldAssured is the date the record was last confirmed, as given,
+	// for the rerank's freshness without reading the record (columns).
+	fieldAssured = "assured"
+	fieldSource  = "_source"
 	// fieldID is bleve's own field of document ids, indexed as terms.
 	fieldID = "_id"
 	docType = "service"
@@ -118,6 +121,7 @@ func NewMapping() (mapping.IndexMapping, error) {
 		doc.AddFieldMappingsAt(f, filter())
 	}
 	doc.AddFieldMappingsAt(fieldStatus, filter())
+	doc.AddFieldMappingsAt(fieldAssured, filter())
 	doc.AddFieldMappingsAt(fieldMode, filter())
 	doc.AddFieldMappingsAt(fieldFacets, kw())
 	doc.AddFieldMappingsAt(fieldRemote, kw())

@@ -29,7 +29,7 @@ const rerankWindow = 100
 //     place want to go there;
 //   - status: a service that is not active (asked for with
 //     include_closed) counts half.
-func adjust(h peerfind.Hit, radiusKM float64, now time.Time) float64 {
+func (h windowHit) adjust(radiusKM float64) float64 {
 	f := 1.0
 	remote := h.Mode != "" && h.Mode != peerfind.ModeInPerson
 	d := 0.0 // the distance factor; 0 when unknown
@@ -46,8 +46,8 @@ func adjust(h peerfind.Hit, radiusKM float64, now time.Time) float64 {
 	case h.DistanceKM != nil:
 		f *= d
 	}
-	f *= freshness(h.Service.AssuredDate, now)
-	if h.Service.Status != "" && h.Service.Status != "active" {
+	f *= h.fresh
+	if h.inactive {
 		f *= 0.5
 	}
 	return f
@@ -64,7 +64,11 @@ const (
 // linearly to 0.92 at ten years; an unknown or unreadable date counts as
 // old.
 func freshness(assured string, now time.Time) float64 {
-	age := AssuredAge(assured, now)
+	return freshnessOf(AssuredAge(assured, now))
+}
+
+// freshnessOf is freshness for a record confirmed age ago (-1: unknown).
+func freshnessOf(age time.Duration) float64 {
 	if age < 0 {
 		return 0.92
 	}
@@ -79,11 +83,20 @@ func AssuredAge(assured string, now time.Time) time.Duration {
 	if err != nil {
 		return -1
 	}
+	return since(t, now)
+}
+
+// since is how long before now t was; 0 when t is later.
+func since(t, now time.Time) time.Duration {
 	if d := now.Sub(t); d > 0 {
 		return d
 	}
 	return 0
 }
+
+// inactive reports whether a status counts half in adjust: any but
+// active, or none.
+func inactive(status string) bool { return status != "" && status != statusActive }
 
 // blend orders hits (sorted best first) so that services based far away
 // and attended remotely take at most the places remoteSlots allows (the
@@ -93,9 +106,9 @@ func AssuredAge(assured string, now time.Time) time.Duration {
 // area, and a well-worded online meeting from across the country should
 // not push every local one down. A remote service based within the
 // radius, or serving the searcher's area, counts as local.
-func blend(hits []peerfind.Hit, radiusKM float64) []peerfind.Hit {
-	out := make([]peerfind.Hit, 0, len(hits))
-	var local, remote []peerfind.Hit
+func blend(hits []windowHit, radiusKM float64) []windowHit {
+	out := make([]windowHit, 0, len(hits))
+	var local, remote []windowHit
 	for _, h := range hits {
 		if h.Mode == peerfind.ModeInPerson || h.Mode == "" || h.ServesArea ||
 			(h.DistanceKM != nil && *h.DistanceKM <= radiusKM) {

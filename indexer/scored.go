@@ -12,6 +12,7 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 
@@ -769,17 +770,10 @@ func (x *Index) runScored(ctx context.Context, q peerfind.Query, req *bleve.Sear
 	if from >= len(best) {
 		return res, true, nil
 	}
-	best = best[from:]
-	docs := make([]uint32, len(best))
-	for i, b := range best {
-		docs[i] = b.key.doc
-	}
-	if res.Hits, err = x.load(ctx, r, docs); err != nil {
-		return nil, false, err
-	}
-	for i, h := range res.Hits {
-		h.Score = best[i].score
-		res.MaxScore = max(res.MaxScore, h.Score)
+	// The hits are references; their records are read when decoded.
+	for _, b := range best[from:] {
+		res.Hits = append(res.Hits, &search.DocumentMatch{IndexInternalID: index.NewIndexInternalID(nil, uint64(b.key.doc)), Score: b.score})
+		res.MaxScore = max(res.MaxScore, b.score)
 	}
 	return res, true, nil
 }

@@ -531,8 +531,9 @@ func (x *Index) runSets(ctx context.Context, q peerfind.Query, req *bleve.Search
 	if from >= len(docs) {
 		return res, true, nil
 	}
-	if res.Hits, err = x.load(ctx, r, docs[from:]); err != nil {
-		return nil, false, err
+	// The hits are references; their records are read when decoded.
+	for _, d := range docs[from:] {
+		res.Hits = append(res.Hits, &search.DocumentMatch{IndexInternalID: index.NewIndexInternalID(nil, uint64(d))})
 	}
 	return res, true, nil
 }

@@ -1,0 +1,122 @@
+package indexer
+
+import (
+	"context"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+
+	"github.com/peerfind/peerfind"
+)
+
+// windowHit is a hit of the rerank window (sort=relevance): what adjust
+// and blend read. It comes from the columns; its record is read when it
+// reaches the page, or earlier when the columns cannot stand for it (see
+// window). Reading and decoding the records of the whole window (133
+// with a place) was about a tenth of a query's time at a million
+// records, and most of the index pages searchd kept resident.
+type windowHit struct {
+	// Hit has the text score, the mode, the distance and whether the
+	// service serves the searcher's area; its Service is nil until read.
+	peerfind.Hit
+	match *search.DocumentMatch
+	// fresh is the record's freshness; inactive is set when its status
+	// counts half.
+	fresh    float64
+	inactive bool
+}
+
+// window is the rerank window of res. now is the clock of freshness.
+func (x *Index) window(ctx context.Context, res *bleve.SearchResult, q peerfind.Query, now time.Time) ([]windowHit, error) {
+	var toks []string
+	if q.Near != nil {
+		toks = PlaceTokens(q.Place)
+	}
+	out := make([]windowHit, len(res.Hits))
+	var unread []*search.DocumentMatch
+	for i, m := range res.Hits {
+		d := m.IndexInternalID.Value()
+		w := windowHit{Hit: peerfind.Hit{Score: m.Score}, match: m}
+		serves, ok := x.cols.serves(d, toks)
+		if !ok {
+			unread = append(unread, m)
+			out[i] = w
+			continue
+		}
+		w.Mode, w.ServesArea = x.cols.mode(d), serves
+		if q.Near != nil {
+			if km, ok := nearestKM(*q.Near, x.cols.points(d)); ok {
+				w.DistanceKM = &km
+			}
+		}
+		w.fresh, w.inactive = freshnessOf(x.cols.assuredAge(d, now)), x.cols.inactive[d]
+		out[i] = w
+	}
+	if len(unread) == 0 {
+		return out, nil
+	}
+	if err := x.read(ctx, unread); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if _, ok := x.cols.serves(out[i].match.IndexInternalID.Value(), toks); ok {
+			continue
+		}
+		s, err := decodeSource(out[i].match)
+		if err != nil {
+			return nil, err
+		}
+		out[i].Hit = placed(s, out[i].Score, q)
+		out[i].fresh, out[i].inactive = freshness(s.AssuredDate, now), inactive(s.Status)
+	}
+	return out, nil
+}
+
+// page is the hits of a window's page, their records read.
+func (x *Index) page(ctx context.Context, ws []windowHit, q peerfind.Query, now time.Time) ([]peerfind.Hit, error) {
+	ms := make([]*search.DocumentMatch, len(ws))
+	for i, w := range ws {
+		ms[i] = w.match
+	}
+	if err := x.read(ctx, ms); err != nil {
+		return nil, err
+	}
+	out := make([]peerfind.Hit, len(ws))
+	for i, w := range ws {
+		s, err := decodeSource(w.match)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = hit(s, w.Score, q, now)
+	}
+	return out, nil
+}
+
+// read reads the stored record of the matches that lack it, by number.
+func (x *Index) read(ctx context.Context, ms []*search.DocumentMatch) error {
+	var docs []uint32
+	var at []*search.DocumentMatch
+	for _, m := range ms {
+		if _, ok := m.Fields[fieldSource]; !ok {
+			docs = append(docs, uint32(m.IndexInternalID.Value()))
+			at = append(at, m)
+		}
+	}
+	if len(docs) == 0 {
+		return nil
+	}
+	r, err := x.reader()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	read, err := x.load(ctx, r, docs)
+	if err != nil {
+		return err
+	}
+	for i, m := range read {
+		at[i].ID, at[i].Fields = m.ID, m.Fields
+	}
+	return nil
+}
