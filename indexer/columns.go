@@ -583,16 +583,48 @@ func (s *placeSort) key(d uint64) placeRank {
 	return k
 }
 
-// first returns the first n documents of set in placeSort's order.
+// first returns the first n documents of set in placeSort's order. Once
+// n are kept, a document whose every point is surely farther than the
+// last kept one (by the dot product of unit vectors, with the margins of
+// within) is passed over without its exact distance.
 func (s *placeSort) first(set *roaring.Bitmap, n int) []uint32 {
 	if n <= 0 {
 		return nil
 	}
 	best := newBestN(n, placeRank.less)
-	it := set.Iterator()
-	for it.HasNext() {
-		best.offer(s.key(uint64(it.Next())))
+	var v0 [3]float64
+	if s.hasPoint {
+		v0 = unitVector(s.lon, s.lat)
 	}
+	lastDist, cosOut := uint64(math.MaxUint64), -2.0
+	eachOf(set, func(d uint32) {
+		if last, full := best.last(); full && s.hasPoint && int(d)+1 < len(s.c.ptOff) && s.c.ptOff[d] < s.c.ptOff[d+1] {
+			remote := uint8(0)
+			if s.remoteLast && s.c.remote[d] {
+				remote = 1
+			}
+			if remote > last.remote {
+				return
+			}
+			if remote == last.remote && last.dist != math.MaxUint64 {
+				if last.dist != lastDist {
+					lastDist, cosOut = last.dist, -2
+					if a := math.Float64frombits(last.dist) / (radiusPoleKM * 0.999); a < math.Pi {
+						cosOut = math.Cos(a)
+					}
+				}
+				farther := true
+				for k := s.c.ptOff[d]; k < s.c.ptOff[d+1] && farther; k++ {
+					v := s.c.grid.vec[k]
+					farther = v[0]*v0[0]+v[1]*v0[1]+v[2]*v0[2] < cosOut
+				}
+				if farther {
+					return
+				}
+			}
+		}
+		best.offer(s.key(uint64(d)))
+	})
 	ks := best.sorted()
 	out := make([]uint32, len(ks))
 	for i, k := range ks {

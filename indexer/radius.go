@@ -3,8 +3,9 @@ package indexer
 import (
 	"context"
 	"math"
-	"slices"
 	"sort"
+
+	"github.com/RoaringBitmap/roaring/v2"
 
 	"github.com/blevesearch/bleve/v2/geo"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -66,6 +67,20 @@ func (c *columns) buildGrid() {
 // of (lon, lat) as bleve's geo distance query measures it (geo.Haversin).
 // Unlike bleve's, every point of a document counts, not its first only.
 func (c *columns) within(lon, lat, km float64) []uint32 {
+	return c.withinSet(lon, lat, km).ToArray()
+}
+
+// withinSet is within as a bitmap, built from a bitset of every document
+// (a bit per document: no sort of the documents found).
+func (c *columns) withinSet(lon, lat, km float64) *roaring.Bitmap {
+	words := make([]uint64, (len(c.idRank)+63)/64)
+	c.eachWithin(lon, lat, km, func(d uint32) { words[d>>6] |= 1 << (d & 63) })
+	return roaring.FromDense(words, false)
+}
+
+// eachWithin calls fn for every document within km of (lon, lat), in
+// no order, once or more.
+func (c *columns) eachWithin(lon, lat, km float64, fn func(d uint32)) {
 	v0 := unitVector(lon, lat)
 	// Surely in within cosIn, surely out beyond cosOut; between, the
 	// exact distance decides. (Margins for the diameter's table.)
@@ -74,13 +89,12 @@ func (c *columns) within(lon, lat, km float64) []uint32 {
 	if km/(radiusPoleKM*0.999) >= math.Pi {
 		cosOut = -2
 	}
-	var out []uint32
 	test := func(d uint32) {
 		for k := c.ptOff[d]; k < c.ptOff[d+1]; k++ {
 			v := c.grid.vec[k]
 			dot := v[0]*v0[0] + v[1]*v0[1] + v[2]*v0[2]
 			if dot >= cosIn || (dot >= cosOut && geo.Haversin(c.pts[k][0], c.pts[k][1], lon, lat) <= km) {
-				out = append(out, d)
+				fn(d)
 				return
 			}
 		}
@@ -115,8 +129,6 @@ func (c *columns) within(lon, lat, km float64) []uint32 {
 			}
 		}
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
 }
 
 // radiusQuery matches the documents with a point within km of (lon,

@@ -179,9 +179,7 @@ func (s *sets) eval(ctx context.Context, q query.Query, limit *roaring.Bitmap) (
 		}
 		return s.eval(ctx, q.q, active)
 	case radiusQuery:
-		out := roaring.New()
-		out.AddMany(q.c.within(q.lon, q.lat, q.km))
-		return within(out, limit), nil
+		return within(q.c.withinSet(q.lon, q.lat, q.km), limit), nil
 	}
 	return s.collect(ctx, q, limit)
 }
