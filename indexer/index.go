@@ -101,7 +101,7 @@ func Open(dir string, tax *peerfind.Taxonomy) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
-	x := &Index{idx: idx, tax: tax, path: path, vocab: newVocabulary(tax), feat: allFeatures, now: time.Now, postings: newPostingsCache(defaultPostingsBudget), pruneOver: defaultPruneOver}
+	x := &Index{idx: idx, tax: tax, path: path, vocab: newVocabulary(tax), feat: allFeatures, now: time.Now, postings: newPostingsCache(PostingsBudget), pruneOver: defaultPruneOver}
 	x.cols, err = readColumns(context.Background(), idx)
 	if err == nil {
 		x.terms, err = readFieldDict(idx, fieldText)

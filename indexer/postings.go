@@ -136,11 +136,11 @@ type postingsEntry struct {
 	err   error
 }
 
-// defaultPostingsBudget bounds the decoded postings and phrases kept:
-// at a million records, those of 600 queries of the benchmark mix (2,254
+// PostingsBudget bounds the decoded postings and phrases an open index
+// keeps in memory (searchd counts it in its heap limit): at a million records, those of 600 queries of the benchmark mix (2,254
 // terms and phrases, about 100 million postings) took 168 MB. The norms
 // are apart: 4 bytes a document for each field searched.
-const defaultPostingsBudget = 256 << 20
+const PostingsBudget = 256 << 20
 
 // errNormsDiffer says a field's norm is not the same for every term of a
 // document: then scores are left to bleve.

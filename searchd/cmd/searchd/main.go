@@ -49,12 +49,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	streets := fs.String("street-geocoder", "", "optional Nominatim-compatible search URL (e.g. http://127.0.0.1:8088/search) for street addresses the offline gazetteer cannot place; the typed address is sent there, nothing else is; empty: fully offline")
 	opsf := addOpsFlags(fs) // ops.go
 	pprofAddr := fs.String("pprof", "", "serve Go's profiler (net/http/pprof) on this loopback address (e.g. 127.0.0.1:6060); empty: off")
+	heapLimit := fs.String("heap-limit", "auto", "soft limit of the Go heap (the collector works harder near it): auto (from what the open index holds, see memory.go), 0 for none, or a size such as 768MiB; GOMEMLIMIT overrides it")
 	// Every flag may come from the environment (PEERFIND_INDEX, ...); the
 	// command line overrides it.
 	if err := applyEnv(fs, os.LookupEnv); err != nil {
 		return err
 	}
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	heap, err := parseHeapLimit(*heapLimit)
+	if err != nil {
 		return err
 	}
 	if err := opsf.check(); err != nil {
@@ -91,6 +96,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer idx.Close()
+	heap.apply(logger)                             // memory.go
 	watchIndex(ctx, idx, *opsf.reloadPoll, logger) // ops.go
 	n, err := idx.DocCount()
 	if err != nil {
