@@ -222,6 +222,9 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 	if err := writeNames(filepath.Join(tmp, namesFile), kept); err != nil {
 		return nil, err
 	}
+	if err := writeRecords(tmp, kept); err != nil {
+		return nil, err
+	}
 	stats.Duration = time.Since(start)
 	stats.Built = time.Now().UTC()
 	if err := writeJSONFile(filepath.Join(tmp, statsFile), stats); err != nil {

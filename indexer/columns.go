@@ -64,8 +64,10 @@ type columns struct {
 	// ranked is false for an index built before fieldAssured and
 	// tokenShaped: the rerank reads its records.
 	ranked bool
-	// idRank is the position of the document's id in id order.
+	// idRank is the position of the document's id in id order; ids
+	// are the first and the last id in that order.
 	idRank []uint32
+	ids    [2]string
 	// grid finds the points within a radius.
 	grid pointGrid
 }
@@ -136,8 +138,12 @@ func readColumns(ctx context.Context, idx bleve.Index) (*columns, error) {
 	// document's stored fields: a gigabyte of the index at a million
 	// records, kept resident.)
 	rank := 0
-	err = eachPosting(ctx, r, fieldID, func(_ string, doc uint64) {
+	err = eachPosting(ctx, r, fieldID, func(id string, doc uint64) {
 		if doc < uint64(len(c.idRank)) {
+			if rank == 0 {
+				c.ids[0] = id
+			}
+			c.ids[1] = id
 			c.idRank[doc] = uint32(rank)
 			rank++
 		}
@@ -701,4 +707,15 @@ func (b *bestN[T]) sorted() []T {
 		return 0
 	})
 	return b.h
+}
+
+// ranks is the number of documents with an id rank.
+func (c *columns) ranks() int {
+	n := 0
+	for _, r := range c.idRank {
+		if r != math.MaxUint32 {
+			n++
+		}
+	}
+	return n
 }

@@ -58,6 +58,9 @@ type Index struct {
 	pruneOver uint64
 	// postings are the postings scored searches decoded (runScored).
 	postings *postingsCache
+	// recs are the records beside the index (records.go), nil for an
+	// index built before them: its hits are read from bleve.
+	recs *recordFile
 	// phrases knows the terms whose labels have a phrase.
 	phrases phrases
 	suggestState
@@ -104,6 +107,9 @@ func Open(dir string, tax *peerfind.Taxonomy) (*Index, error) {
 	x := &Index{idx: idx, tax: tax, path: path, vocab: newVocabulary(tax), feat: allFeatures, now: time.Now, postings: newPostingsCache(PostingsBudget), pruneOver: defaultPruneOver}
 	x.cols, err = readColumns(context.Background(), idx)
 	if err == nil {
+		x.recs, err = openRecords(filepath.Dir(path), x.cols.ranks(), x.cols.ids[0], x.cols.ids[1])
+	}
+	if err == nil {
 		x.terms, err = readFieldDict(idx, fieldText)
 	}
 	if err == nil {
@@ -120,6 +126,7 @@ func Open(dir string, tax *peerfind.Taxonomy) (*Index, error) {
 		_, err = x.suggestions(context.Background())
 	}
 	if err != nil {
+		x.recs.close()
 		idx.Close()
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
@@ -188,7 +195,7 @@ func readFieldDict(idx bleve.Index, field string) (map[string]struct{}, error) {
 }
 
 // Close releases the index.
-func (x *Index) Close() error { return x.idx.Close() }
+func (x *Index) Close() error { return errors.Join(x.recs.close(), x.idx.Close()) }
 
 // Path is the folder of the open generation.
 func (x *Index) Path() string { return x.path }

@@ -2,6 +2,8 @@ package indexer
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -93,15 +95,26 @@ func (x *Index) page(ctx context.Context, ws []windowHit, q peerfind.Query, now 
 	return out, nil
 }
 
-// read reads the stored record of the matches that lack it, by number.
+// read reads the stored record of the matches that lack it, by number:
+// from the records beside the index, or else from bleve's stored fields.
 func (x *Index) read(ctx context.Context, ms []*search.DocumentMatch) error {
 	var docs []uint32
 	var at []*search.DocumentMatch
 	for _, m := range ms {
-		if _, ok := m.Fields[fieldSource]; !ok {
-			docs = append(docs, uint32(m.IndexInternalID.Value()))
-			at = append(at, m)
+		if _, ok := m.Fields[fieldSource]; ok {
+			continue
 		}
+		d := m.IndexInternalID.Value()
+		if x.recs != nil && d < uint64(len(x.cols.idRank)) && x.cols.idRank[d] != math.MaxUint32 {
+			b, err := x.recs.read(int(x.cols.idRank[d]))
+			if err != nil {
+				return fmt.Errorf("search: read hits: %w", err)
+			}
+			m.ID, m.Fields = recordID(b), map[string]any{fieldSource: string(b)}
+			continue
+		}
+		docs = append(docs, uint32(d))
+		at = append(at, m)
 	}
 	if len(docs) == 0 {
 		return nil
