@@ -1,8 +1,6 @@
 package indexer
 
 import (
-	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"unicode"
@@ -11,13 +9,9 @@ import (
 )
 
 // document turns a record into the search document bleve indexes: the
-// record denormalized into text fields, one keyword field per facet, its
-// points, and the whole record stored as JSON for display.
-func document(s *peerfind.Service, tax *peerfind.Taxonomy) (map[string]any, error) {
-	src, err := json.Marshal(s)
-	if err != nil {
-		return nil, fmt.Errorf("encode record %q: %w", s.ID, err)
-	}
+// record denormalized into text fields, one keyword field per facet and
+// its points. The record itself is saved beside the index (records.go).
+func document(s *peerfind.Service, tax *peerfind.Taxonomy) map[string]any {
 	terms, esTerms := termTexts(s, tax)
 	var place []string
 	for _, l := range s.Locations {
@@ -57,7 +51,6 @@ func document(s *peerfind.Service, tax *peerfind.Taxonomy) (map[string]any, erro
 		fieldStatus: s.Status,
 		fieldMode:   s.Mode(),
 		fieldRemote: remoteKey(s),
-		fieldSource: string(src),
 	}
 	facets := []string{facetToken(fieldMode, s.Mode())}
 	for _, f := range peerfind.Facets {
@@ -91,7 +84,7 @@ func document(s *peerfind.Service, tax *peerfind.Taxonomy) (map[string]any, erro
 	if len(pts) > 0 {
 		d[fieldLoc] = pts
 	}
-	return d, nil
+	return d
 }
 
 // termTexts is, for every taxonomy term the record carries, the term's

@@ -58,8 +58,7 @@ type Index struct {
 	pruneOver uint64
 	// postings are the postings scored searches decoded (runScored).
 	postings *postingsCache
-	// recs are the records beside the index (records.go), nil for an
-	// index built before them: its hits are read from bleve.
+	// recs are the records beside the index (records.go).
 	recs *recordFile
 	// phrases knows the terms whose labels have a phrase.
 	phrases phrases
@@ -108,6 +107,9 @@ func Open(dir string, tax *peerfind.Taxonomy) (*Index, error) {
 	x.cols, err = readColumns(context.Background(), idx)
 	if err == nil {
 		x.recs, err = openRecords(filepath.Dir(path), x.cols.ranks(), x.cols.ids[0], x.cols.ids[1])
+		if err == nil && x.recs == nil {
+			err = fmt.Errorf("the records beside the index (%s, %s) are missing or not this index's; an index built before they were saved must be built again (bin/indexer -out %s)", recordsFile, recordsOffsets, dir)
+		}
 	}
 	if err == nil {
 		x.terms, err = readFieldDict(idx, fieldText)
@@ -209,13 +211,15 @@ func (x *Index) Service(ctx context.Context, id string) (*peerfind.Service, erro
 		return nil, fmt.Errorf("service id %q: %w", id, peerfind.ErrInvalid)
 	}
 	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery([]string{id}), 1, 0, false)
-	req.Fields = []string{fieldSource}
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("look up service %q: %w", id, err)
 	}
 	if len(res.Hits) == 0 {
 		return nil, fmt.Errorf("service %q: %w", id, peerfind.ErrNotFound)
+	}
+	if err := x.read(ctx, res.Hits); err != nil {
+		return nil, fmt.Errorf("look up service %q: %w", id, err)
 	}
 	return decodeSource(res.Hits[0])
 }
@@ -422,11 +426,7 @@ func (x *Index) run(ctx context.Context, q peerfind.Query, from, size int, op qu
 func (x *Index) request(q peerfind.Query, from, size int, op query.MatchQueryOperator, where query.Query) (*bleve.SearchRequest, []string, bool) {
 	scored := isScored(q, size)
 	all, mark := x.query(q, op, where, scored)
-	req := bleve.NewSearchRequestOptions(all, size, from, false)
-	if size > 0 {
-		req.Fields = []string{fieldSource}
-	}
-	return req, mark, scored
+	return bleve.NewSearchRequestOptions(all, size, from, false), mark, scored
 }
 
 // isScored reports whether a window of size hits of q is ordered by

@@ -29,7 +29,10 @@ const (
 	// fieldAssured is the date the record was last confirmed, as given,
 	// for the rerank's freshness without reading the record (columns).
 	fieldAssured = "assured"
-	fieldSource  = "_source"
+	// fieldSource is the key of a hit's record, as JSON, in its fields
+	// once read (Index.read). It is not a field of the index: the
+	// records are saved beside it (records.go).
+	fieldSource = "_source"
 	// fieldID is bleve's own field of document ids, indexed as terms.
 	fieldID = "_id"
 	docType = "service"
@@ -140,14 +143,6 @@ func NewMapping() (mapping.IndexMapping, error) {
 	geo.Store = false
 	geo.IncludeInAll = false
 	doc.AddFieldMappingsAt(fieldLoc, geo)
-
-	src := bleve.NewTextFieldMapping()
-	src.Index = false
-	src.Store = true
-	src.IncludeInAll = false
-	src.IncludeTermVectors = false
-	src.DocValues = false
-	doc.AddFieldMappingsAt(fieldSource, src)
 
 	// No composite _all field: every query names its fields.
 	doc.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())

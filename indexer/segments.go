@@ -126,10 +126,7 @@ func writeSegments(ctx context.Context, dir string, m mapping.IndexMapping, recs
 func writeSegment(path string, m mapping.IndexMapping, recs []*peerfind.Service, tax *peerfind.Taxonomy) error {
 	docs := make([]index.Document, 0, len(recs))
 	for _, s := range recs {
-		d, err := document(s, tax)
-		if err != nil {
-			return err
-		}
+		d := document(s, tax)
 		doc := bdoc.NewDocument(s.ID)
 		if err := m.MapDocument(doc, d); err != nil {
 			return fmt.Errorf("record %q: map document: %w", s.ID, err)

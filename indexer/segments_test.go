@@ -69,15 +69,15 @@ func TestWriteIndexMatchesBleveBuilder(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range sorted {
-		d, err := document(s, tax)
-		if err != nil {
-			t.Fatal(err)
-		}
+		d := document(s, tax)
 		if err := b.Index(s.ID, d); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeRecords(filepath.Dir(refPath), sorted); err != nil {
 		t.Fatal(err)
 	}
 	want, err := Open(refPath, tax)

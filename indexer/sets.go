@@ -582,37 +582,3 @@ func (x *Index) reader() (index.IndexReader, error) {
 	}
 	return r, nil
 }
-
-// load reads the stored source of documents by number (in the snapshot
-// r), in their order.
-func (x *Index) load(ctx context.Context, r index.IndexReader, docs []uint32) (search.DocumentMatchCollection, error) {
-	ids := make([]string, len(docs))
-	for i, d := range docs {
-		id, err := r.ExternalID(index.NewIndexInternalID(nil, uint64(d)))
-		if err != nil {
-			return nil, fmt.Errorf("search: id of document %d: %w", d, err)
-		}
-		ids[i] = id
-	}
-	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), len(ids), 0, false)
-	req.Fields = []string{fieldSource}
-	req.Score = "none"
-	res, err := x.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("search: read hits: %w", err)
-	}
-	byID := make(map[string]*search.DocumentMatch, len(res.Hits))
-	for _, h := range res.Hits {
-		byID[h.ID] = h
-	}
-	out := make(search.DocumentMatchCollection, 0, len(ids))
-	for _, id := range ids {
-		h := byID[id]
-		if h == nil {
-			return nil, fmt.Errorf("search: read hits: %q missing", id)
-		}
-		h.Score, h.Sort, h.HitNumber = 0, nil, 0
-		out = append(out, h)
-	}
-	return out, nil
-}

@@ -143,10 +143,7 @@ func TestSetsSegments(t *testing.T) {
 	for i := 0; i < len(recs); i += 30 {
 		b := idx.NewBatch()
 		for _, s := range recs[i : i+30] {
-			d, err := document(s, tax)
-			if err != nil {
-				t.Fatal(err)
-			}
+			d := document(s, tax)
 			if err := b.Index(s.ID, d); err != nil {
 				t.Fatal(err)
 			}

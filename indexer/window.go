@@ -95,41 +95,25 @@ func (x *Index) page(ctx context.Context, ws []windowHit, q peerfind.Query, now 
 	return out, nil
 }
 
-// read reads the stored record of the matches that lack it, by number:
-// from the records beside the index, or else from bleve's stored fields.
+// read reads the record of the matches that lack it, by number, from
+// the records beside the index.
 func (x *Index) read(ctx context.Context, ms []*search.DocumentMatch) error {
-	var docs []uint32
-	var at []*search.DocumentMatch
 	for _, m := range ms {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("search: read hits: %w", err)
+		}
 		if _, ok := m.Fields[fieldSource]; ok {
 			continue
 		}
 		d := m.IndexInternalID.Value()
-		if x.recs != nil && d < uint64(len(x.cols.idRank)) && x.cols.idRank[d] != math.MaxUint32 {
-			b, err := x.recs.read(int(x.cols.idRank[d]))
-			if err != nil {
-				return fmt.Errorf("search: read hits: %w", err)
-			}
-			m.ID, m.Fields = recordID(b), map[string]any{fieldSource: string(b)}
-			continue
+		if d >= uint64(len(x.cols.idRank)) || x.cols.idRank[d] == math.MaxUint32 {
+			return fmt.Errorf("search: read hits: document %d has no id", d)
 		}
-		docs = append(docs, uint32(d))
-		at = append(at, m)
-	}
-	if len(docs) == 0 {
-		return nil
-	}
-	r, err := x.reader()
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	read, err := x.load(ctx, r, docs)
-	if err != nil {
-		return err
-	}
-	for i, m := range read {
-		at[i].ID, at[i].Fields = m.ID, m.Fields
+		b, err := x.recs.read(int(x.cols.idRank[d]))
+		if err != nil {
+			return fmt.Errorf("search: read hits: %w", err)
+		}
+		m.ID, m.Fields = recordID(b), map[string]any{fieldSource: string(b)}
 	}
 	return nil
 }
