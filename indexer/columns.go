@@ -13,7 +13,6 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/geo"
-	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/numeric"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/collector"
@@ -61,9 +60,6 @@ type columns struct {
 	// decide (see serves).
 	areaDocs map[string]*roaring.Bitmap
 	shaped   *roaring.Bitmap
-	// ranked is false for an index built before fieldAssured and
-	// tokenShaped: the rerank reads its records.
-	ranked bool
 	// idRank is the position of the document's id in id order; ids
 	// are the first and the last id in that order.
 	idRank []uint32
@@ -225,7 +221,7 @@ func readColumns(ctx context.Context, idx bleve.Index) (*columns, error) {
 		})
 	}
 	if err == nil {
-		err = c.readRank(ctx, r, idx.Mapping())
+		err = c.readRank(ctx, r)
 	}
 	if err != nil {
 		return nil, err
@@ -238,14 +234,13 @@ const noDay = math.MinInt32
 
 // readRank reads what the rerank window needs besides the points: the
 // modes, the dates and the areas (see window.go).
-func (c *columns) readRank(ctx context.Context, r index.IndexReader, m mapping.IndexMapping) error {
+func (c *columns) readRank(ctx context.Context, r index.IndexReader) error {
 	c.modes = map[uint16]string{}
 	for i, t := range c.tokens {
 		if mode, ok := strings.CutPrefix(t, fieldMode+":"); ok {
 			c.modes[uint16(i)] = mode
 		}
 	}
-	c.ranked = m.FieldMappingForPath(fieldAssured).Type != ""
 	last, day := "", int32(noDay)
 	err := eachPosting(ctx, r, fieldAssured, func(term string, doc uint64) {
 		if term != last {
@@ -369,10 +364,9 @@ func (c *columns) points(d uint64) []orb.Point {
 
 // serves reports whether document d serves a searcher in the place
 // whose area tokens are toks (PlaceTokens), as ServesPlace says from the
-// record; ok is false when only the record can say (polygon areas, or
-// an index without the columns for it).
+// record; ok is false when only the record can say (polygon areas).
 func (c *columns) serves(d uint64, toks []string) (serves, ok bool) {
-	if !c.ranked || d >= uint64(len(c.remote)) || c.shaped.Contains(uint32(d)) {
+	if d >= uint64(len(c.remote)) || c.shaped.Contains(uint32(d)) {
 		return false, false
 	}
 	for _, t := range toks {

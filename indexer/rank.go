@@ -95,7 +95,7 @@ func since(t, now time.Time) time.Duration {
 }
 
 // inactive reports whether a status counts half in adjust: any but
-// active, or none.
+// active (a record with none is not marked down).
 func inactive(status string) bool { return status != "" && status != statusActive }
 
 // blend orders hits (sorted best first) so that services based far away

@@ -36,13 +36,13 @@ func (x *Index) window(ctx context.Context, res *bleve.SearchResult, q peerfind.
 		toks = PlaceTokens(q.Place)
 	}
 	out := make([]windowHit, len(res.Hits))
-	var unread []*search.DocumentMatch
+	var unread []int // in out
 	for i, m := range res.Hits {
 		d := m.IndexInternalID.Value()
 		w := windowHit{Hit: peerfind.Hit{Score: m.Score}, match: m}
 		serves, ok := x.cols.serves(d, toks)
 		if !ok {
-			unread = append(unread, m)
+			unread = append(unread, i)
 			out[i] = w
 			continue
 		}
@@ -55,16 +55,14 @@ func (x *Index) window(ctx context.Context, res *bleve.SearchResult, q peerfind.
 		w.fresh, w.inactive = freshnessOf(x.cols.assuredAge(d, now)), x.cols.inactive[d]
 		out[i] = w
 	}
-	if len(unread) == 0 {
-		return out, nil
+	ms := make([]*search.DocumentMatch, len(unread))
+	for k, i := range unread {
+		ms[k] = out[i].match
 	}
-	if err := x.read(ctx, unread); err != nil {
+	if err := x.read(ctx, ms); err != nil {
 		return nil, err
 	}
-	for i := range out {
-		if _, ok := x.cols.serves(out[i].match.IndexInternalID.Value(), toks); ok {
-			continue
-		}
+	for _, i := range unread {
 		s, err := decodeSource(out[i].match)
 		if err != nil {
 			return nil, err

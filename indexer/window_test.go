@@ -21,8 +21,7 @@ import (
 // freshness and the status of every hit of the windows of the benchmark
 // mix over synthetic records (some without a date), and of
 // searches around the area fixture (states, counties, ZIP codes, a
-// polygon, nationwide). It checks them again as an index built before
-// the columns held them is read: from the records.
+// polygon, nationwide).
 func TestWindowFromColumns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping: builds an index of 2,000 synthetic records (run without -short)")
@@ -84,56 +83,50 @@ func TestWindowFromColumns(t *testing.T) {
 
 	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 	seen := map[string]int{}
-	for _, ranked := range []bool{true, false} {
-		x.cols.ranked = ranked
-		for _, q := range qs {
-			var where query.Query
-			if q.Near != nil {
-				where = x.whereQuery(q, q.RadiusKM, partAll)
-			}
-			res, _, err := x.run(ctx, q, 0, rerankWindow, query.MatchQueryOperatorOr, where, false)
+	for _, q := range qs {
+		var where query.Query
+		if q.Near != nil {
+			where = x.whereQuery(q, q.RadiusKM, partAll)
+		}
+		res, _, err := x.run(ctx, q, 0, rerankWindow, query.MatchQueryOperatorOr, where, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		window, err := x.window(ctx, res, q, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := x.read(ctx, res.Hits); err != nil {
+			t.Fatal(err)
+		}
+		for i, w := range window {
+			s, err := decodeSource(res.Hits[i])
 			if err != nil {
 				t.Fatal(err)
 			}
-			window, err := x.window(ctx, res, q, now)
-			if err != nil {
-				t.Fatal(err)
+			want := placed(s, w.Score, q)
+			name := fmt.Sprintf("%q near %v, %s", q.Text, q.Near, s.ID)
+			if w.Mode != want.Mode || w.ServesArea != want.ServesArea {
+				t.Errorf("%s: mode %q, serves %v; the record says %q, %v", name, w.Mode, w.ServesArea, want.Mode, want.ServesArea)
 			}
-			if err := x.read(ctx, res.Hits); err != nil {
-				t.Fatal(err)
+			if (w.DistanceKM == nil) != (want.DistanceKM == nil) ||
+				w.DistanceKM != nil && math.Abs(*w.DistanceKM-*want.DistanceKM) > 1e-4 {
+				t.Errorf("%s: distance %v, the record's %v", name, fmtKM(w.DistanceKM), fmtKM(want.DistanceKM))
 			}
-			for i, w := range window {
-				s, err := decodeSource(res.Hits[i])
-				if err != nil {
-					t.Fatal(err)
-				}
-				want := placed(s, w.Score, q)
-				name := fmt.Sprintf("%q near %v, %s (ranked %v)", q.Text, q.Near, s.ID, ranked)
-				if w.Mode != want.Mode || w.ServesArea != want.ServesArea {
-					t.Errorf("%s: mode %q, serves %v; the record says %q, %v", name, w.Mode, w.ServesArea, want.Mode, want.ServesArea)
-				}
-				if (w.DistanceKM == nil) != (want.DistanceKM == nil) ||
-					w.DistanceKM != nil && math.Abs(*w.DistanceKM-*want.DistanceKM) > 1e-4 {
-					t.Errorf("%s: distance %v, the record's %v", name, fmtKM(w.DistanceKM), fmtKM(want.DistanceKM))
-				}
-				if f := freshness(s.AssuredDate, now); w.fresh != f {
-					t.Errorf("%s: freshness %v, the record's (%q) %v", name, w.fresh, s.AssuredDate, f)
-				}
-				if w.inactive != inactive(s.Status) {
-					t.Errorf("%s: inactive %v, status %q", name, w.inactive, s.Status)
-				}
-				if !ranked {
-					continue
-				}
-				for what, is := range map[string]bool{
-					"serving": want.ServesArea, "undated": s.AssuredDate == "",
-					"inactive": w.inactive,
-					"polygon":  w.Service != nil, "column-read": w.Service == nil,
-					"remote": want.Mode != peerfind.ModeInPerson,
-				} {
-					if is {
-						seen[what]++
-					}
+			if f := freshness(s.AssuredDate, now); w.fresh != f {
+				t.Errorf("%s: freshness %v, the record's (%q) %v", name, w.fresh, s.AssuredDate, f)
+			}
+			if w.inactive != inactive(s.Status) {
+				t.Errorf("%s: inactive %v, status %q", name, w.inactive, s.Status)
+			}
+			for what, is := range map[string]bool{
+				"serving": want.ServesArea, "undated": s.AssuredDate == "",
+				"inactive": w.inactive,
+				"polygon":  w.Service != nil, "column-read": w.Service == nil,
+				"remote": want.Mode != peerfind.ModeInPerson,
+			} {
+				if is {
+					seen[what]++
 				}
 			}
 		}
