@@ -7,7 +7,9 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -359,13 +361,69 @@ func (s *Service) AddTerm(facet, id string) {
 // Fold lower-cases s, removes accents and collapses white space, so that
 // "Depresión  " and "depresion" compare equal.
 func Fold(s string) string {
-	// A transform.Chain keeps state, so each call gets its own.
-	chain := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	if isASCII(s) {
+		return foldASCII(s)
+	}
+	// A transform.Chain keeps state (transform.String resets it), so
+	// each call takes one of its own from the pool. Made per call, the
+	// chain and its buffers were most of what opening a million records
+	// allocated (their names are folded for the type-ahead list).
+	chain := foldChains.Get().(transform.Transformer)
+	defer foldChains.Put(chain)
 	out, _, err := transform.String(chain, s)
 	if err != nil {
 		out = s
 	}
 	return strings.Join(strings.Fields(strings.ToLower(out)), " ")
+}
+
+var foldChains = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// foldASCII is Fold for ASCII text, which has no accents to remove: s
+// itself when it is folded already.
+func foldASCII(s string) string {
+	folded := true
+	for i := 0; i < len(s) && folded; i++ {
+		c := s[i]
+		folded = !('A' <= c && c <= 'Z') && !asciiSpace(c) || c == ' ' && i > 0 && i+1 < len(s) && s[i+1] != ' '
+	}
+	if folded {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	gap := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if asciiSpace(c) {
+			gap = len(b) > 0
+			continue
+		}
+		if gap {
+			b = append(b, ' ')
+			gap = false
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}
+
+// asciiSpace is unicode.IsSpace for an ASCII byte.
+func asciiSpace(c byte) bool {
+	return c == ' ' || '\t' <= c && c <= '\r'
 }
 
 // ClassifyFacet is Classify limited to the terms of one facet, for fields

@@ -123,11 +123,36 @@ func TestApplyFollowsImplications(t *testing.T) {
 }
 
 func TestFold(t *testing.T) {
-	for in, want := range map[string]string{"  Depresión  Grave ": "depresion grave", "ALCOHÓLICOS Anónimos": "alcoholicos anonimos", "": ""} {
+	for in, want := range map[string]string{
+		"  Depresión  Grave ": "depresion grave", "ALCOHÓLICOS Anónimos": "alcoholicos anonimos", "": "",
+		// ASCII, folded already or not.
+		"living sober": "living sober", "Living  Sober": "living sober", " living sober": "living sober",
+		"living sober ": "living sober", "living\tsober\n": "living sober", "AA": "aa", " ": "", "a": "a",
+		"12 & 12 step-study": "12 & 12 step-study", "x\vy\fz\r": "x y z",
+	} {
 		if got := peerfind.Fold(in); got != want {
 			t.Errorf("Fold(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// FuzzFoldASCII holds Fold's ASCII path to the general one: lower case,
+// white space collapsed, nothing else changed.
+func FuzzFoldASCII(f *testing.F) {
+	for _, s := range []string{"Living Sober", "  a\tB  c ", "x\x0by", "", "already folded"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for i := 0; i < len(s); i++ {
+			if s[i] >= 0x80 {
+				return
+			}
+		}
+		want := strings.Join(strings.Fields(strings.ToLower(s)), " ")
+		if got := peerfind.Fold(s); got != want {
+			t.Errorf("Fold(%q) = %q, want %q", s, got, want)
+		}
+	})
 }
 
 func BenchmarkClassify(b *testing.B) {

@@ -112,7 +112,7 @@ func whenQuery(q peerfind.Query, zones []string) query.Query {
 	if q.OpenNow {
 		var toks []string
 		for _, z := range zones {
-			if loc, err := time.LoadLocation(z); err == nil {
+			if loc, err := peerfind.LoadLocation(z); err == nil {
 				l := now.In(loc)
 				toks = append(toks, slotToken(z, int(l.Weekday()), l.Hour()*60+l.Minute()))
 			}
@@ -123,7 +123,7 @@ func whenQuery(q peerfind.Query, zones []string) query.Query {
 		// Meetings in session now, or starting within the window.
 		var toks []string
 		for _, z := range zones {
-			loc, err := time.LoadLocation(z)
+			loc, err := peerfind.LoadLocation(z)
 			if err != nil {
 				continue
 			}

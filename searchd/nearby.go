@@ -171,7 +171,7 @@ func scheduleYourTime(s *peerfind.Service, loc *time.Location, ui string) (strin
 // changed reports whether any rule moved.
 func ConvertSchedules(ss []peerfind.Schedule, to *time.Location, ref time.Time) (out []peerfind.Schedule, changed bool) {
 	for _, sc := range ss {
-		from, err := time.LoadLocation(sc.Timezone)
+		from, err := peerfind.LoadLocation(sc.Timezone)
 		if sc.Timezone == "" || err != nil || sc.OpensAt == "" || len(sc.ByDay) == 0 {
 			out = append(out, sc)
 			continue

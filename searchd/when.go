@@ -101,7 +101,7 @@ func parseWhen(v url.Values, single func(string) (string, error), max int) (when
 	}
 	if tz != "" {
 		// time.LoadLocation also reads files: only IANA-shaped names.
-		loc, err := time.LoadLocation(tz)
+		loc, err := peerfind.LoadLocation(tz)
 		if err != nil || len(tz) > 64 || strings.Contains(tz, "..") || strings.HasPrefix(tz, "/") || strings.EqualFold(tz, "local") {
 			return w, invalidParam("tz", "tz must be an IANA time zone such as America/Los_Angeles")
 		}
