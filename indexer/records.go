@@ -37,31 +37,30 @@ const (
 func writeRecords(dir string, recs []*peerfind.Service) (err error) {
 	byID := slices.Clone(recs)
 	slices.SortFunc(byID, func(a, b *peerfind.Service) int { return cmp.Compare(a.ID, b.ID) })
-	create := func(name string) (*os.File, *bufio.Writer, error) {
+	var files []*os.File
+	defer func() {
+		for _, f := range files {
+			if cerr := f.Close(); err == nil && cerr != nil {
+				err = fmt.Errorf("save records: %w", cerr)
+			}
+		}
+	}()
+	create := func(name string) (*bufio.Writer, error) {
 		f, err := os.Create(filepath.Join(dir, name))
 		if err != nil {
-			return nil, nil, fmt.Errorf("save records: %w", err)
+			return nil, fmt.Errorf("save records: %w", err)
 		}
-		return f, bufio.NewWriterSize(f, 1<<20), nil
+		files = append(files, f)
+		return bufio.NewWriterSize(f, 1<<20), nil
 	}
-	rf, rw, err := create(recordsFile)
+	rw, err := create(recordsFile)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if cerr := rf.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("save records: %w", cerr)
-		}
-	}()
-	of, ow, err := create(recordsOffsets)
+	ow, err := create(recordsOffsets)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if cerr := of.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("save records: %w", cerr)
-		}
-	}()
 	var at uint64
 	var num [8]byte
 	for _, s := range byID {
