@@ -17,7 +17,8 @@ import (
 // reaches the page, or earlier when the columns cannot stand for it (see
 // window). Reading and decoding the records of the whole window (133
 // with a place) was about a tenth of a query's time at a million
-// records, and most of the index pages searchd kept resident.
+// records, and the stored pages it mapped were about half of the index
+// pages resident in searchd (see records.go).
 type windowHit struct {
 	// Hit has the text score, the mode, the distance and whether the
 	// service serves the searcher's area; its Service is nil until read.
