@@ -377,12 +377,15 @@ func (s *sets) and(ctx context.Context, qs []query.Query, limit *roaring.Bitmap)
 }
 
 // or evaluates the clauses cheapest first; one that runs a bleve searcher
-// looks only at the documents not matched by the ones before.
+// looks only at the documents not matched by the ones before. Like every
+// set eval returns, a clause's is the caller's to change, so the first
+// is kept as the union (an Or into an empty set copied each of its
+// containers).
 func (s *sets) or(ctx context.Context, qs []query.Query, limit *roaring.Bitmap) (*roaring.Bitmap, error) {
-	out := roaring.New()
+	var out *roaring.Bitmap
 	for _, c := range byCost(qs) {
 		lim := limit
-		if cost(c) > 0 && !out.IsEmpty() {
+		if cost(c) > 0 && out != nil && !out.IsEmpty() {
 			if lim == nil {
 				lim = s.all
 			}
@@ -392,7 +395,14 @@ func (s *sets) or(ctx context.Context, qs []query.Query, limit *roaring.Bitmap) 
 		if err != nil {
 			return nil, err
 		}
-		out.Or(bm)
+		if out == nil {
+			out = bm
+		} else {
+			out.Or(bm)
+		}
+	}
+	if out == nil {
+		return roaring.New(), nil
 	}
 	return out, nil
 }
