@@ -74,24 +74,15 @@ func (x *Index) window(ctx context.Context, res *bleve.SearchResult, q peerfind.
 	return out, nil
 }
 
-// page is the hits of a window's page, their records read.
+// page is the hits of a window's page, their records read (hits), with
+// their adjusted scores.
 func (x *Index) page(ctx context.Context, ws []windowHit, q peerfind.Query, now time.Time) ([]peerfind.Hit, error) {
-	ms := make([]*search.DocumentMatch, len(ws))
+	res := &bleve.SearchResult{Hits: make(search.DocumentMatchCollection, len(ws))}
 	for i, w := range ws {
-		ms[i] = w.match
+		w.match.Score = w.Score
+		res.Hits[i] = w.match
 	}
-	if err := x.read(ctx, ms); err != nil {
-		return nil, err
-	}
-	out := make([]peerfind.Hit, len(ws))
-	for i, w := range ws {
-		s, err := decodeSource(w.match)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = hit(s, w.Score, q, now)
-	}
-	return out, nil
+	return x.hits(ctx, res, q, now)
 }
 
 // read reads the record of the matches that lack it, by number, from
