@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -27,30 +28,82 @@ const MaxSuggestions = 8
 // suggestList is the type-ahead list: every taxonomy label and synonym
 // (English and Spanish) and every record name, keyed by their folded text
 // from each word on, sorted, so a prefix is a binary search away.
+//
+// It holds no pointers but its one string: at a million records it has
+// three million keys of a million texts, and as strings and structs of
+// strings the collector walked them all at every cycle. Under eight
+// clients that was a quarter of searchd's time (docs/performance.md).
 type suggestList struct {
-	keys []string // sorted folded keys
-	// entries are the texts; refs[i] is the entry of keys[i].
+	// blob is every entry's text, id and folded text, one after another.
+	blob    string
 	entries []suggestEntry
-	refs    []suggestRef
+	// refs are the keys, sorted: each is an entry's folded text from
+	// one of its words on.
+	refs []suggestRef
+	// kinds, facets and langs are the few values of the entries' kind,
+	// facet and language, which the entries index.
+	kinds, facets, langs []string
 }
 
-// suggestRef is a key's entry and whether the key starts at a later word
-// of its text.
+// suggestRef is a key: the entry and where in its folded text the key
+// starts (after 0, at a later word).
 type suggestRef struct {
-	i     int32
-	inner bool
+	i  int32
+	at uint32
 }
 
+// suggestEntry is a text of the list, its parts in the blob.
 type suggestEntry struct {
-	s peerfind.Suggestion
-	// folded is the folded text, for removing duplicates; runes its
-	// length.
-	folded string
-	runes  int
-	// lang is the language of a taxonomy label or synonym ("" for names).
-	lang string
+	// off is where the text starts in the blob; its id and its folded
+	// text (for removing duplicates) follow, of lengths text, id and
+	// folded.
+	off              int
+	text, id, folded uint32
+	// runes is the text's length in characters.
+	runes int32
+	// kind, facet and lang (the language of a taxonomy label or synonym,
+	// "" for names) index the list's kinds, facets and langs.
+	kind, facet, lang uint8
 	// label is true for a term's label (not a synonym).
 	label bool
+}
+
+// code is the index of v in *values, added if new. A list has a few
+// kinds, facets and languages; past 256 (none are) they would share the
+// last code.
+func code(values *[]string, v string) uint8 {
+	if i := slices.Index(*values, v); i >= 0 {
+		return uint8(i)
+	}
+	if len(*values) > math.MaxUint8 {
+		return math.MaxUint8
+	}
+	*values = append(*values, v)
+	return uint8(len(*values) - 1)
+}
+
+// folded is the folded text of entry e.
+func (l *suggestList) folded(e *suggestEntry) string {
+	at := e.off + int(e.text) + int(e.id)
+	return l.blob[at : at+int(e.folded)]
+}
+
+// key is the j-th key.
+func (l *suggestList) key(j int) string {
+	r := l.refs[j]
+	f := l.folded(&l.entries[r.i])
+	return f[r.at:]
+}
+
+// text is the text of entry e.
+func (l *suggestList) text(e *suggestEntry) string {
+	return l.blob[e.off : e.off+int(e.text)]
+}
+
+// suggestion is entry e as a suggestion; its strings are the blob's.
+func (l *suggestList) suggestion(e *suggestEntry) peerfind.Suggestion {
+	id := l.blob[e.off+int(e.text) : e.off+int(e.text)+int(e.id)]
+	return peerfind.Suggestion{Text: l.text(e), Kind: l.kinds[e.kind], Facet: l.facets[e.facet], ID: id}
 }
 
 // maxNameWords is how many word starts of a name are keys: "Alcoholics
@@ -58,23 +111,30 @@ type suggestEntry struct {
 const maxNameWords = 6
 
 func newSuggestList(tax *peerfind.Taxonomy, names map[string]string) *suggestList {
-	// A key is the folded text from one of its words on: a suffix of the
-	// folded text, so the keys share its memory.
-	type keyed struct {
-		key string
-		suggestRef
-	}
-	var base []suggestEntry
-	var all []keyed
-	add := func(text string, e suggestEntry) {
-		words := strings.Fields(peerfind.Fold(text))
-		e.folded = strings.Join(words, " ")
-		e.runes = utf8.RuneCountInString(text)
-		i := int32(len(base))
-		base = append(base, e)
+	l := &suggestList{}
+	var blob strings.Builder
+	add := func(s peerfind.Suggestion, lang string, label bool) {
+		words := strings.Fields(peerfind.Fold(s.Text))
+		folded := strings.Join(words, " ")
+		e := suggestEntry{
+			off:    blob.Len(),
+			text:   uint32(len(s.Text)),
+			id:     uint32(len(s.ID)),
+			folded: uint32(len(folded)),
+			runes:  int32(utf8.RuneCountInString(s.Text)),
+			kind:   code(&l.kinds, s.Kind),
+			facet:  code(&l.facets, s.Facet),
+			lang:   code(&l.langs, lang),
+			label:  label,
+		}
+		blob.WriteString(s.Text)
+		blob.WriteString(s.ID)
+		blob.WriteString(folded)
+		i := int32(len(l.entries))
+		l.entries = append(l.entries, e)
 		at := 0
 		for w := 0; w < len(words) && w < maxNameWords; w++ {
-			all = append(all, keyed{e.folded[at:], suggestRef{i, w > 0}})
+			l.refs = append(l.refs, suggestRef{i, uint32(at)})
 			at += len(words[w]) + 1
 		}
 	}
@@ -90,22 +150,22 @@ func newSuggestList(tax *peerfind.Taxonomy, names map[string]string) *suggestLis
 		for _, t := range f.Terms {
 			for _, lang := range []string{"en", "es"} {
 				s := peerfind.Suggestion{Text: t.Label[lang], Kind: kind, Facet: f.ID, ID: t.ID}
-				add(s.Text, suggestEntry{s: s, lang: lang, label: true})
+				add(s, lang, true)
 				for _, syn := range t.Synonyms[lang] {
 					s.Text = syn
-					add(syn, suggestEntry{s: s, lang: lang})
+					add(s, lang, false)
 				}
 			}
 		}
 	}
 	for name, id := range names {
-		add(name, suggestEntry{s: peerfind.Suggestion{Text: name, Kind: peerfind.SuggestName, ID: id}})
+		add(peerfind.Suggestion{Text: name, Kind: peerfind.SuggestName, ID: id}, "", false)
 	}
-	slices.SortStableFunc(all, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
-	l := &suggestList{keys: make([]string, len(all)), entries: base, refs: make([]suggestRef, len(all))}
-	for j, k := range all {
-		l.keys[j], l.refs[j] = k.key, k.suggestRef
-	}
+	l.blob = blob.String()
+	slices.SortStableFunc(l.refs, func(a, b suggestRef) int {
+		fa, fb := l.folded(&l.entries[a.i]), l.folded(&l.entries[b.i])
+		return strings.Compare(fa[a.at:], fb[b.at:])
+	})
 	return l
 }
 
@@ -121,7 +181,7 @@ func (l *suggestList) suggest(prefix, ui string, n int) []peerfind.Suggestion {
 	if p == "" || n <= 0 {
 		return out
 	}
-	i := sort.SearchStrings(l.keys, p)
+	i := sort.Search(len(l.refs), func(j int) bool { return l.key(j) >= p })
 	// Keep the best few candidates in order as the prefix's range is
 	// scanned: a one-letter prefix has thousands.
 	type cand struct {
@@ -135,26 +195,26 @@ func (l *suggestList) suggest(prefix, ui string, n int) []peerfind.Suggestion {
 		if a.size != b.size {
 			return a.size < b.size
 		}
-		return a.e.s.Text < b.e.s.Text
+		return l.text(a.e) < l.text(b.e)
 	}
 	keep := 4 * n
 	best := make([]cand, 0, keep+1)
-	for j := i; j < len(l.keys) && j-i < maxScan && strings.HasPrefix(l.keys[j], p); j++ {
+	for j := i; j < len(l.refs) && j-i < maxScan && strings.HasPrefix(l.key(j), p); j++ {
 		ref := l.refs[j]
 		e := &l.entries[ref.i]
 		rank := 0
-		if e.s.Kind == peerfind.SuggestName {
+		if l.kinds[e.kind] == peerfind.SuggestName {
 			rank += 4
-		} else if e.lang != ui {
+		} else if l.langs[e.lang] != ui {
 			rank += 2
 		}
-		if ref.inner {
+		if ref.at > 0 {
 			rank += 8
 		}
 		if !e.label {
 			rank++
 		}
-		c := cand{e, rank, e.runes}
+		c := cand{e, rank, int(e.runes)}
 		if len(best) == keep && !less(c, best[keep-1]) {
 			continue
 		}
@@ -168,11 +228,12 @@ func (l *suggestList) suggest(prefix, ui string, n int) []peerfind.Suggestion {
 	}
 	seen := map[string]bool{}
 	for _, c := range best {
-		if seen[c.e.folded] {
+		f := l.folded(c.e)
+		if seen[f] {
 			continue
 		}
-		seen[c.e.folded] = true
-		out = append(out, c.e.s)
+		seen[f] = true
+		out = append(out, l.suggestion(c.e))
 		if len(out) == n {
 			break
 		}

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -152,5 +153,35 @@ func TestSavedNames(t *testing.T) {
 	}
 	if !maps.Equal(fromSaved, fromStored) {
 		t.Fatalf("type-ahead names: %d from the saved names, %d from the records", len(fromSaved), len(fromStored))
+	}
+}
+
+// TestSuggestListHoldsNoPointers keeps the type-ahead list's entries and
+// keys free of pointers: at a million records they are four million
+// values, and the collector would walk every one at every cycle (a
+// quarter of searchd's time under load, docs/performance.md).
+func TestSuggestListHoldsNoPointers(t *testing.T) {
+	var hasPointers func(reflect.Type) bool
+	hasPointers = func(rt reflect.Type) bool {
+		switch rt.Kind() {
+		case reflect.Struct:
+			for i := range rt.NumField() {
+				if hasPointers(rt.Field(i).Type) {
+					return true
+				}
+			}
+			return false
+		case reflect.Array:
+			return hasPointers(rt.Elem())
+		case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+			return false
+		}
+		return true
+	}
+	for _, v := range []any{suggestEntry{}, suggestRef{}} {
+		if rt := reflect.TypeOf(v); hasPointers(rt) {
+			t.Errorf("%s holds a pointer", rt)
+		}
 	}
 }
