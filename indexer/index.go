@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -62,6 +63,11 @@ type Index struct {
 	recs *recordFile
 	// phrases knows the terms whose labels have a phrase.
 	phrases phrases
+	// searching counts the searches in flight: with fewer than the
+	// cores, a scored search of splitOver matches or more takes a second
+	// core (evaluator.splitOver); tests change splitOver.
+	searching atomic.Int32
+	splitOver uint64
 	suggestState
 }
 
@@ -103,7 +109,7 @@ func Open(dir string, tax *peerfind.Taxonomy) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
-	x := &Index{idx: idx, tax: tax, path: path, vocab: newVocabulary(tax), feat: allFeatures, now: time.Now, postings: newPostingsCache(PostingsBudget), pruneOver: defaultPruneOver}
+	x := &Index{idx: idx, tax: tax, path: path, vocab: newVocabulary(tax), feat: allFeatures, now: time.Now, postings: newPostingsCache(PostingsBudget), pruneOver: defaultPruneOver, splitOver: defaultSplitOver}
 	x.cols, err = readColumns(context.Background(), idx)
 	if err == nil {
 		x.recs, err = openRecords(filepath.Dir(path), x.cols.ranks(), x.cols.ids[0], x.cols.ids[1])
@@ -232,6 +238,8 @@ func (x *Index) Search(ctx context.Context, q peerfind.Query) (*peerfind.Results
 	if err := x.check(q); err != nil {
 		return nil, err
 	}
+	x.searching.Add(1)
+	defer x.searching.Add(-1)
 	page, perPage := q.Page, q.PerPage
 	if page < 1 {
 		page = 1

@@ -16,7 +16,7 @@ import (
 // (maxscore.go) to the one found by scoring every match: the same
 // documents with the same scores, in the same order, to the bit, and the
 // same set of matches, for the needs and filters of the benchmark mix
-// and windows of 1 to 110. It fails unless most windows left matches
+// and windows of 1 to 110, on one core and in two halves at once. It fails unless most windows left matches
 // unscored: the bounds must prune, not only be safe. Then whole answers
 // (totals, facets, pages) are compared with tiers on every search.
 func TestTiersMatchScoringAll(t *testing.T) {
@@ -29,9 +29,13 @@ func TestTiersMatchScoringAll(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	var windows, pruned int
+	var windows, pruned, halved int
 	var matchedAll, scoredAll uint64
+	counting := true // not the halves
 	tiersScored = func(m, s uint64) {
+		if !counting {
+			return
+		}
 		matchedAll += m
 		scoredAll += s
 		if s < m {
@@ -73,20 +77,27 @@ func TestTiersMatchScoringAll(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				e, root, _, _ = x.scorer(ctx, r, req.Query) // eval writes over its lists
-				tiers, tierSet, err := e.best(root, &place, n, 0)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !tierSet.Equals(allSet) {
-					t.Fatalf("%q (%v), window %d: %d matches in tiers, %d scoring all", q.Text, op, n, tierSet.GetCardinality(), allSet.GetCardinality())
-				}
-				if len(tiers) != len(all) {
-					t.Fatalf("%q (%v), window %d: %d best in tiers, %d scoring all", q.Text, op, n, len(tiers), len(all))
-				}
-				for i := range all {
-					if tiers[i] != all[i] {
-						t.Fatalf("%q (%v), window %d, place %d: in tiers %+v, scoring all %+v", q.Text, op, n, i, tiers[i], all[i])
+				// In tiers, on one core, then in two halves at once.
+				for _, split := range []uint64{0, 2} {
+					e, root, _, _ = x.scorer(ctx, r, req.Query) // eval writes over its lists
+					e.splitOver, counting = split, split == 0
+					tiers, tierSet, err := e.best(root, &place, n, 0)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !tierSet.Equals(allSet) {
+						t.Fatalf("%q (%v), window %d, split %d: %d matches in tiers, %d scoring all", q.Text, op, n, split, tierSet.GetCardinality(), allSet.GetCardinality())
+					}
+					if len(tiers) != len(all) {
+						t.Fatalf("%q (%v), window %d, split %d: %d best in tiers, %d scoring all", q.Text, op, n, split, len(tiers), len(all))
+					}
+					for i := range all {
+						if tiers[i] != all[i] {
+							t.Fatalf("%q (%v), window %d, split %d, place %d: in tiers %+v, scoring all %+v", q.Text, op, n, split, i, tiers[i], all[i])
+						}
+					}
+					if split > 0 && allSet.GetCardinality() >= split {
+						halved++
 					}
 				}
 				if allSet.GetCardinality() > uint64(4*n) {
@@ -98,6 +109,9 @@ func TestTiersMatchScoringAll(t *testing.T) {
 	t.Logf("%d windows of over 4 times their size in matches; %d left matches unscored (%d of %d matches scored)", windows, pruned, scoredAll, matchedAll)
 	if pruned < windows/2 {
 		t.Fatalf("only %d of %d windows scored fewer than their matches", pruned, windows)
+	}
+	if halved < windows {
+		t.Fatalf("only %d windows were scored in halves", halved)
 	}
 
 	// Whole answers, every search in tiers.

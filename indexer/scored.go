@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"runtime"
 	"slices"
 	"sync"
 
@@ -311,6 +312,9 @@ type evaluator struct {
 	ctx context.Context
 	s   *sets
 	set *roaring.Bitmap
+	// splitOver, when not 0, is how many matches best scores in two
+	// halves at once, a core each (when a core is free: Index.searching).
+	splitOver uint64
 }
 
 func (e *evaluator) eval(n *scoreNode) (scores, error) {
@@ -323,6 +327,12 @@ func (e *evaluator) eval(n *scoreNode) (scores, error) {
 	case nodeTerm:
 		return e.term(n), nil
 	case nodeConj, nodePhrase:
+		if n.kind == nodeConj && len(n.kids) == 1 {
+			// A clause alone (a match query of one word): its own
+			// scores, and only its matches have any. Finding them first
+			// would intersect the set with its postings twice.
+			return e.eval(n.kids[0])
+		}
 		// Each clause is scored only where they all match (a phrase,
 		// where it is found): a clause's matches elsewhere would be
 		// scored to be dropped.
@@ -739,7 +749,11 @@ func (x *Index) scorer(ctx context.Context, r index.IndexReader, all query.Query
 		return nil, nil, false, fmt.Errorf("search: %w", err)
 	}
 	root.setNorm(1.0 / math.Sqrt(root.sumWeights()))
-	return &evaluator{ctx: ctx, s: s, set: in}, root, true, nil
+	e := &evaluator{ctx: ctx, s: s, set: in}
+	if int(x.searching.Load()) < runtime.GOMAXPROCS(0) {
+		e.splitOver = x.splitOver
+	}
+	return e, root, true, nil
 }
 
 // runScored answers a scored search (req, built by request) from sets
