@@ -333,14 +333,11 @@ func remoteMode(m string) string {
 // relaxed runs q requiring every word of the need and, when nothing
 // matches ("my son uses meth"), again with any word, ranked by how many
 // match.
+//
+// Nothing is asked first: a scored search finds its matches as a set
+// before it scores any (evaluator.best), so one that matches nothing
+// costs little, and one that matches would find them twice.
 func (x *Index) relaxed(ctx context.Context, q peerfind.Query, from, size int, where query.Query, facets bool) (*bleve.SearchResult, []string, error) {
-	relax, err := x.nothingMatchesAll(ctx, q, size, where)
-	if err != nil {
-		return nil, nil, err
-	}
-	if relax {
-		return x.run(ctx, q, from, size, query.MatchQueryOperatorOr, where, facets)
-	}
 	res, mark, err := x.run(ctx, q, from, size, query.MatchQueryOperatorAnd, where, facets)
 	if err != nil {
 		return nil, nil, err
@@ -349,23 +346,6 @@ func (x *Index) relaxed(ctx context.Context, q peerfind.Query, from, size int, w
 		return x.run(ctx, q, from, size, query.MatchQueryOperatorOr, where, facets)
 	}
 	return res, mark, nil
-}
-
-// nothingMatchesAll reports whether q's need has several words and fewer
-// than relaxBelow services within where have them all, so that the need
-// is relaxed to any word (see relaxed). It is asked of sets first for a
-// scored window only: the scored search for every word would otherwise
-// walk the need's postings to find nothing.
-func (x *Index) nothingMatchesAll(ctx context.Context, q peerfind.Query, size int, where query.Query) (bool, error) {
-	if x.noSets || !isScored(q, size) || len(strings.Fields(q.Text)) <= 1 {
-		return false, nil
-	}
-	all, _ := x.query(q, query.MatchQueryOperatorAnd, where, false)
-	set, ok, err := x.matchSet(ctx, all)
-	if err != nil || !ok {
-		return false, err
-	}
-	return set.GetCardinality() < relaxBelow, nil
 }
 
 // widen picks the radius for a query with Near and no radius: the first
@@ -499,19 +479,11 @@ func (x *Index) blendWindow(ctx context.Context, q peerfind.Query, radiusKM floa
 		}
 		return rs, mark, nil
 	}
-	op := query.MatchQueryOperatorAnd
-	relax, err := x.nothingMatchesAll(ctx, q, rerankWindow, x.whereQuery(q, radiusKM, partAll))
+	rs, mark, err := search(query.MatchQueryOperatorAnd)
 	if err != nil {
 		return nil, nil, err
 	}
-	if relax {
-		op = query.MatchQueryOperatorOr
-	}
-	rs, mark, err := search(op)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !relax && rs[0].Total+rs[1].Total < relaxBelow && len(strings.Fields(q.Text)) > 1 {
+	if rs[0].Total+rs[1].Total < relaxBelow && len(strings.Fields(q.Text)) > 1 {
 		if rs, mark, err = search(query.MatchQueryOperatorOr); err != nil {
 			return nil, nil, err
 		}

@@ -555,18 +555,8 @@ func (x *Index) runSets(ctx context.Context, q peerfind.Query, req *bleve.Search
 	return res, true, nil
 }
 
-// matchSet is the set of documents q matches, unscored. It returns false
-// when the index cannot be read as sets.
-func (x *Index) matchSet(ctx context.Context, q query.Query) (*roaring.Bitmap, bool, error) {
-	r, err := x.reader()
-	if err != nil {
-		return nil, false, err
-	}
-	defer r.Close()
-	return x.setOf(ctx, r, q)
-}
-
-// setOf is matchSet in the snapshot r.
+// setOf is the set of documents q matches in the snapshot r, unscored.
+// It returns false when the index cannot be read as sets.
 func (x *Index) setOf(ctx context.Context, r index.IndexReader, q query.Query) (*roaring.Bitmap, bool, error) {
 	s := x.sets(r)
 	if s == nil {
