@@ -2,8 +2,10 @@ package indexer
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -468,16 +470,31 @@ func (x *Index) blendWindow(ctx context.Context, q peerfind.Query, radiusKM floa
 		n     int
 	}{{partLocal, rerankWindow}, {partFarRemote, rerankWindow / 3}}
 	search := func(op query.MatchQueryOperator) ([]*bleve.SearchResult, []string, error) {
-		var rs []*bleve.SearchResult
-		var mark []string
-		for _, p := range parts {
-			r, m, err := x.run(ctx, q, 0, p.n, op, x.whereQuery(q, radiusKM, p.which), true)
-			if err != nil {
-				return nil, nil, err
-			}
-			rs, mark = append(rs, r), m
+		rs := make([]*bleve.SearchResult, len(parts))
+		marks := make([][]string, len(parts))
+		errs := make([]error, len(parts))
+		one := func(i int) {
+			p := parts[i]
+			rs[i], marks[i], errs[i] = x.run(ctx, q, 0, p.n, op, x.whereQuery(q, radiusKM, p.which), true)
 		}
-		return rs, mark, nil
+		// The parts are apart: the remote one on a core of its own when
+		// one is free.
+		if x.coreFree() {
+			var wg sync.WaitGroup
+			for i := 1; i < len(parts); i++ {
+				wg.Go(func() { one(i) })
+			}
+			one(0)
+			wg.Wait()
+		} else {
+			for i := range parts {
+				one(i)
+			}
+		}
+		if err := errors.Join(errs...); err != nil {
+			return nil, nil, err
+		}
+		return rs, marks[0], nil // the need's words, the same in each part
 	}
 	rs, mark, err := search(query.MatchQueryOperatorAnd)
 	if err != nil {

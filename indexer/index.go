@@ -12,6 +12,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -69,6 +70,12 @@ type Index struct {
 	searching atomic.Int32
 	splitOver uint64
 	suggestState
+}
+
+// coreFree reports whether fewer searches are in flight than there are
+// cores: then a search may take a second one for a part of its work.
+func (x *Index) coreFree() bool {
+	return int(x.searching.Load()) < runtime.GOMAXPROCS(0)
 }
 
 // relaxBelow is the number of results under which a query that requires

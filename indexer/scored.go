@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"runtime"
 	"slices"
 	"sync"
 
@@ -750,7 +749,7 @@ func (x *Index) scorer(ctx context.Context, r index.IndexReader, all query.Query
 	}
 	root.setNorm(1.0 / math.Sqrt(root.sumWeights()))
 	e := &evaluator{ctx: ctx, s: s, set: in}
-	if int(x.searching.Load()) < runtime.GOMAXPROCS(0) {
+	if x.coreFree() {
 		e.splitOver = x.splitOver
 	}
 	return e, root, true, nil
