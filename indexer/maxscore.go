@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"sync/atomic"
 
 	"github.com/RoaringBitmap/roaring/v2"
 )
@@ -60,12 +61,13 @@ func (e *evaluator) best(root *scoreNode, place *placeSort, n int, pruneOver uin
 		lo, hi := halves(matched)
 		var other []scoredDoc
 		var otherErr error
+		var floor scoreFloor
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			other, otherErr = e.tiers(root, place, n, hi)
+			other, otherErr = e.tiers(root, place, n, hi, &floor)
 		}()
-		best, err := e.tiers(root, place, n, lo)
+		best, err := e.tiers(root, place, n, lo, &floor)
 		<-done
 		if err = cmp.Or(err, otherErr); err != nil {
 			return nil, nil, err
@@ -76,7 +78,7 @@ func (e *evaluator) best(root *scoreNode, place *placeSort, n int, pruneOver uin
 		}
 		return window.sorted(), matched, nil
 	}
-	best, err := e.tiers(root, place, n, matched)
+	best, err := e.tiers(root, place, n, matched, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -101,8 +103,37 @@ func halves(set *roaring.Bitmap) (lo, hi *roaring.Bitmap) {
 	return lo, hi
 }
 
-// tiers is the n best of matched, scored in tiers (see above).
-func (e *evaluator) tiers(root *scoreNode, place *placeSort, n int, matched *roaring.Bitmap) ([]scoredDoc, error) {
+// scoreFloor is the highest last score of the full windows of the halves
+// of a search, as float64 bits (scores are not negative, so their bits
+// order as they do). When one half has n documents at that score or
+// over, so has the whole, and the other half need not score a document
+// whose bound is under it: each half prunes as the whole would.
+type scoreFloor struct{ bits atomic.Uint64 }
+
+func (f *scoreFloor) get() (float64, bool) {
+	if f == nil {
+		return 0, false
+	}
+	b := f.bits.Load()
+	return math.Float64frombits(b), b != 0
+}
+
+func (f *scoreFloor) raise(s float64) {
+	if f == nil || s <= 0 {
+		return
+	}
+	for b := math.Float64bits(s); ; {
+		old := f.bits.Load()
+		if old >= b || f.bits.CompareAndSwap(old, b) {
+			return
+		}
+	}
+}
+
+// tiers is the n best of matched, scored in tiers (see above), or at
+// least those of them over floor, which the other half of the search
+// raises (nil for none).
+func (e *evaluator) tiers(root *scoreNode, place *placeSort, n int, matched *roaring.Bitmap, floor *scoreFloor) ([]scoredDoc, error) {
 	// The terms, those that can add most first.
 	var terms []*scoreNode
 	seen := map[*termPostings]bool{}
@@ -132,7 +163,7 @@ func (e *evaluator) tiers(root *scoreNode, place *placeSort, n int, matched *roa
 		tier := roaring.And(left, with)
 		size := tier.GetCardinality()
 		most, can := root.bound(tiered)
-		if size < max(uint64(n), scored) && i+1 < len(terms) && !passed(window, most, can) {
+		if size < max(uint64(n), scored) && i+1 < len(terms) && !passed(window, floor, most, can) {
 			continue
 		}
 		if size*2 > left.GetCardinality() {
@@ -146,6 +177,9 @@ func (e *evaluator) tiers(root *scoreNode, place *placeSort, n int, matched *roa
 			}
 			scored += uint64(len(sc.docs))
 			offerScored(window, sc, place)
+			if last, full := window.last(); full {
+				floor.raise(last.score)
+			}
 			if tier == left {
 				break
 			}
@@ -156,7 +190,7 @@ func (e *evaluator) tiers(root *scoreNode, place *placeSort, n int, matched *roa
 		}
 		// The rest have none of the tiered terms: their best possible
 		// score is the bound above, and the window only rose since.
-		if passed(window, most, can) {
+		if passed(window, floor, most, can) {
 			break
 		}
 	}
@@ -170,13 +204,20 @@ func (e *evaluator) tiers(root *scoreNode, place *placeSort, n int, matched *roa
 // matches best scored in tiers.
 var tiersScored func(matched, scored uint64)
 
-// passed reports whether the window is full and its last score is over
-// bound most, with a margin for sums rounded in another order: no
-// document bound holds to can enter it. A document that cannot match
-// (can false) cannot either.
-func passed(window *bestN[scoredDoc], most float64, can bool) bool {
+// passed reports whether the window is full, or the other half's is
+// (floor), and its last score is over bound most, with a margin for sums
+// rounded in another order: no document bound holds to can enter it. A
+// document that cannot match (can false) cannot either.
+func passed(window *bestN[scoredDoc], floor *scoreFloor, most float64, can bool) bool {
 	last, full := window.last()
-	return full && (!can || most*(1+1e-9) < last.score)
+	over, set := floor.get()
+	if !full && !set {
+		return false
+	}
+	if full {
+		over = max(over, last.score)
+	}
+	return !can || most*(1+1e-9) < over
 }
 
 // most is the most a term adds to a document's score.
