@@ -61,9 +61,11 @@ type columns struct {
 	areaDocs map[string]*roaring.Bitmap
 	shaped   *roaring.Bitmap
 	// idRank is the position of the document's id in id order; ids
-	// are the first and the last id in that order.
+	// are the first and the last id in that order; byRank are the
+	// documents in that order.
 	idRank []uint32
 	ids    [2]string
+	byRank []uint32
 	// grid finds the points within a radius.
 	grid pointGrid
 }
@@ -141,6 +143,7 @@ func readColumns(ctx context.Context, idx bleve.Index) (*columns, error) {
 			}
 			c.ids[1] = id
 			c.idRank[doc] = uint32(rank)
+			c.byRank = append(c.byRank, uint32(doc))
 			rank++
 		}
 	})
@@ -591,6 +594,46 @@ func (s *placeSort) first(set *roaring.Bitmap, n int) []uint32 {
 	if n <= 0 {
 		return nil
 	}
+	if !s.hasPoint && !s.remoteLast {
+		if out, ok := s.firstByRank(set, n); ok {
+			return out
+		}
+	}
+	return s.firstOfAll(set, n)
+}
+
+// firstByRank is first without a point and without remoteLast, where the
+// order is the ids': the documents are walked in that order until n of
+// set are seen. A set of most of the
+// directory (a browse with no need, a nationwide filter) is then a few
+// hundred lookups instead of a million keys. It returns false when the
+// walk would be longer than going through the set, or found fewer than
+// n (documents without an id are last in placeSort's order).
+func (s *placeSort) firstByRank(set *roaring.Bitmap, n int) ([]uint32, bool) {
+	all := uint64(len(s.c.byRank))
+	card := set.GetCardinality()
+	// Expected, a walk of n·all/card documents; beyond four times that,
+	// or the set's own size, the set is cheaper.
+	limit := 4 * uint64(n) * all / max(card, 1)
+	if limit >= card || all == 0 {
+		return nil, false
+	}
+	out := make([]uint32, 0, n)
+	for i, d := range s.c.byRank {
+		if uint64(i) >= limit {
+			return nil, false
+		}
+		if set.Contains(d) {
+			if out = append(out, d); len(out) == n {
+				return out, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// firstOfAll is first by going through every document of set.
+func (s *placeSort) firstOfAll(set *roaring.Bitmap, n int) []uint32 {
 	best := newBestN(n, placeRank.less)
 	var v0 [3]float64
 	if s.hasPoint {

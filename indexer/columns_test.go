@@ -274,3 +274,60 @@ func TestFacetCountsBothWays(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstByRank holds the walk in id order (placeSort.firstByRank),
+// taken for a window without a place over a set of most documents, to
+// going through the whole set: the same documents in the same order, for
+// sets of every density and windows of 1 to 700. It fails unless the
+// walk answered most of the dense cases.
+func TestFirstByRank(t *testing.T) {
+	x, _ := synthTestIndex(t, 3000)
+	r, err := x.reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	s := x.sets(r)
+	all := s.all
+	rng := rand.New(rand.NewPCG(1, 2))
+	sample := func(p float64) *roaring.Bitmap {
+		out := roaring.New()
+		all.Iterate(func(d uint32) bool {
+			if rng.Float64() < p {
+				out.Add(d)
+			}
+			return true
+		})
+		return out
+	}
+	// The documents last in id order only: the walk must give up.
+	late := roaring.New()
+	for _, d := range x.cols.byRank[len(x.cols.byRank)*9/10:] {
+		late.Add(d)
+	}
+	sets := map[string]*roaring.Bitmap{"all": all, "late": late}
+	for _, p := range []float64{0.9, 0.5, 0.2, 0.05, 0.01} {
+		sets[fmt.Sprint(p)] = sample(p)
+	}
+	place := newPlaceSort(x.cols, peerfind.Query{}, false)
+	walked := 0
+	for name, set := range sets {
+		for _, n := range []int{1, 10, 100, 133, 700} {
+			want := place.firstOfAll(set, n)
+			got := place.first(set, n)
+			if !slices.Equal(got, want) {
+				t.Fatalf("set %s (%d), window %d: walk %v, whole set %v", name, set.GetCardinality(), n, got, want)
+			}
+			if _, ok := place.firstByRank(set, n); ok {
+				walked++
+				if name == "late" {
+					t.Errorf("set %s, window %d: the walk went to the end", name, n)
+				}
+			}
+		}
+	}
+	t.Logf("the walk answered %d windows", walked)
+	if walked < 10 {
+		t.Fatalf("the walk answered %d windows; want most of those over dense sets", walked)
+	}
+}
