@@ -46,7 +46,11 @@ func (e *evaluator) best(root *scoreNode, place *placeSort, n int, pruneOver uin
 		return nil, nil, err
 	}
 	if !ok || n <= 0 || matched.GetCardinality() <= pruneOver {
-		sc, err := e.eval(root)
+		all := e
+		if ok { // scored where they match, the matches found
+			all = &evaluator{ctx: e.ctx, s: e.s, set: matched, all: true}
+		}
+		sc, err := all.eval(root)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -170,7 +174,7 @@ func (e *evaluator) tiers(root *scoreNode, place *placeSort, n int, matched *roa
 			tier = left
 		}
 		if !tier.IsEmpty() {
-			sub := &evaluator{ctx: e.ctx, s: e.s, set: tier}
+			sub := &evaluator{ctx: e.ctx, s: e.s, set: tier, all: true} // tier is of matched
 			sc, err := sub.eval(root)
 			if err != nil {
 				return nil, err

@@ -314,6 +314,10 @@ type evaluator struct {
 	// splitOver, when not 0, is how many matches best scores in two
 	// halves at once, a core each (when a core is free: Index.searching).
 	splitOver uint64
+	// all says that every document of set matches the clause evaluated
+	// (its matches were found before): a conjunction's clauses, then,
+	// need not find theirs, nor a term intersect its postings with set.
+	all bool
 }
 
 func (e *evaluator) eval(n *scoreNode) (scores, error) {
@@ -335,14 +339,17 @@ func (e *evaluator) eval(n *scoreNode) (scores, error) {
 		// Each clause is scored only where they all match (a phrase,
 		// where it is found): a clause's matches elsewhere would be
 		// scored to be dropped.
-		both, ok, err := e.matches(n)
-		if err != nil {
-			return scores{}, err
+		both, ok := e.set, true
+		if !e.all {
+			var err error
+			if both, ok, err = e.matches(n); err != nil {
+				return scores{}, err
+			}
+			if !ok { // a clause that needs two of its own: found as scored
+				both = e.set
+			}
 		}
-		if !ok { // a clause that needs two of its own: found as scored
-			both = e.set
-		}
-		kids, err := (&evaluator{ctx: e.ctx, s: e.s, set: both}).evalAll(n.kids)
+		kids, err := (&evaluator{ctx: e.ctx, s: e.s, set: both, all: ok}).evalAll(n.kids)
 		if err != nil {
 			return scores{}, err
 		}
@@ -358,7 +365,8 @@ func (e *evaluator) eval(n *scoreNode) (scores, error) {
 		}
 		return out, nil
 	case nodeDisj:
-		kids, err := e.evalAll(n.kids)
+		// A document of set matches some clauses, not each.
+		kids, err := (&evaluator{ctx: e.ctx, s: e.s, set: e.set}).evalAll(n.kids)
 		if err != nil {
 			return scores{}, err
 		}
@@ -396,7 +404,10 @@ func (e *evaluator) evalAll(ns []*scoreNode) ([]scores, error) {
 // documents find theirs by rank, many by walking the postings once.
 func (e *evaluator) term(n *scoreNode) scores {
 	p := n.post
-	both := roaring.And(e.set, p.docs)
+	both := e.set
+	if !e.all {
+		both = roaring.And(e.set, p.docs)
+	}
 	m := int(both.GetCardinality())
 	out := scores{docs: make([]uint32, 0, m), score: make([]float64, 0, m)}
 	if m == 0 {
