@@ -128,6 +128,22 @@ func roundScores(t *testing.T, answer string) string {
 // segments with a deleted document, which Build never writes (it writes
 // one segment) but a scorch index can hold: the document numbers of the
 // later segments are offset, and a deleted one must not match.
+// waitPersisted waits (10 s at most) until idx holds no segment in
+// memory only: bleve's persister merges the in-memory segments it finds
+// into one, so a batch written before the last is persisted may share
+// its segment, on a slow machine.
+func waitPersisted(t *testing.T, idx bleve.Index) {
+	t.Helper()
+	for range 1000 {
+		st, _ := idx.StatsMap()["index"].(map[string]any)
+		if n, ok := st["TotMemorySegmentsAtRoot"].(uint64); ok && n == 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("the index's segments were not persisted in 10 s")
+}
+
 func TestSetsSegments(t *testing.T) {
 	recs, _ := synthRecords(t, 90)
 	tax := taxonomy(t)
@@ -151,6 +167,7 @@ func TestSetsSegments(t *testing.T) {
 		if err := idx.Batch(b); err != nil {
 			t.Fatal(err)
 		}
+		waitPersisted(t, idx)
 	}
 	if err := idx.Delete(recs[40].ID); err != nil {
 		t.Fatal(err)
