@@ -604,9 +604,9 @@ func (s *placeSort) first(set *roaring.Bitmap, n int) []uint32 {
 
 // firstByRank is first without a point and without remoteLast, where the
 // order is the ids': the documents are walked in that order until n of
-// set are seen. A set of most of the
-// directory (a browse with no need, a nationwide filter) is then a few
-// hundred lookups instead of a million keys. It returns false when the
+// set are seen. A set of most of the directory (a browse with no need, a
+// nationwide filter) is then a few hundred lookups instead of a million
+// keys. It returns false when the
 // walk would be longer than going through the set, or found fewer than
 // n (documents without an id are last in placeSort's order).
 func (s *placeSort) firstByRank(set *roaring.Bitmap, n int) ([]uint32, bool) {

@@ -48,7 +48,7 @@ func (e *evaluator) best(root *scoreNode, place *placeSort, n int, pruneOver uin
 	if !ok || n <= 0 || matched.GetCardinality() <= pruneOver {
 		all := e
 		if ok { // scored where they match, the matches found
-			all = &evaluator{ctx: e.ctx, s: e.s, set: matched, all: true}
+			all = e.over(matched, true)
 		}
 		sc, err := all.eval(root)
 		if err != nil {
@@ -174,7 +174,7 @@ func (e *evaluator) tiers(root *scoreNode, place *placeSort, n int, matched *roa
 			tier = left
 		}
 		if !tier.IsEmpty() {
-			sub := &evaluator{ctx: e.ctx, s: e.s, set: tier, all: true} // tier is of matched
+			sub := e.over(tier, true) // tier is of matched
 			sc, err := sub.eval(root)
 			if err != nil {
 				return nil, err
@@ -307,7 +307,7 @@ func (e *evaluator) matches(n *scoreNode) (*roaring.Bitmap, bool, error) {
 		// postings first).
 		in := e.set
 		for _, k := range n.kids {
-			m, ok, err := (&evaluator{ctx: e.ctx, s: e.s, set: in}).matches(k)
+			m, ok, err := e.over(in, false).matches(k)
 			if err != nil || !ok {
 				return nil, ok, err
 			}
@@ -328,19 +328,13 @@ func (e *evaluator) matches(n *scoreNode) (*roaring.Bitmap, bool, error) {
 		if n.min > 1 {
 			return nil, false, nil
 		}
-		// Every set matches returns is the caller's: the first clause's
-		// becomes the union.
 		var out *roaring.Bitmap
 		for _, k := range n.kids {
 			m, ok, err := e.matches(k)
 			if err != nil || !ok {
 				return nil, ok, err
 			}
-			if out == nil {
-				out = m
-			} else {
-				out.Or(m)
-			}
+			out = union(out, m)
 		}
 		if out == nil {
 			out = roaring.New()

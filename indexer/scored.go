@@ -320,6 +320,12 @@ type evaluator struct {
 	all bool
 }
 
+// over is an evaluator of the same search over set, all as said of it;
+// it scores whole (splitOver is the search's, for best).
+func (e *evaluator) over(set *roaring.Bitmap, all bool) *evaluator {
+	return &evaluator{ctx: e.ctx, s: e.s, set: set, all: all}
+}
+
 func (e *evaluator) eval(n *scoreNode) (scores, error) {
 	if err := e.ctx.Err(); err != nil {
 		return scores{}, err
@@ -349,7 +355,7 @@ func (e *evaluator) eval(n *scoreNode) (scores, error) {
 				both = e.set
 			}
 		}
-		kids, err := (&evaluator{ctx: e.ctx, s: e.s, set: both, all: ok}).evalAll(n.kids)
+		kids, err := e.over(both, ok).evalAll(n.kids)
 		if err != nil {
 			return scores{}, err
 		}
@@ -366,7 +372,7 @@ func (e *evaluator) eval(n *scoreNode) (scores, error) {
 		return out, nil
 	case nodeDisj:
 		// A document of set matches some clauses, not each.
-		kids, err := (&evaluator{ctx: e.ctx, s: e.s, set: e.set}).evalAll(n.kids)
+		kids, err := e.over(e.set, false).evalAll(n.kids)
 		if err != nil {
 			return scores{}, err
 		}
@@ -379,7 +385,7 @@ func (e *evaluator) eval(n *scoreNode) (scores, error) {
 		}
 		in := roaring.New()
 		in.AddMany(must.docs)
-		should, err := (&evaluator{ctx: e.ctx, s: e.s, set: in}).eval(n.kids[1])
+		should, err := e.over(in, false).eval(n.kids[1])
 		if err != nil {
 			return scores{}, err
 		}

@@ -395,16 +395,23 @@ func (s *sets) or(ctx context.Context, qs []query.Query, limit *roaring.Bitmap) 
 		if err != nil {
 			return nil, err
 		}
-		if out == nil {
-			out = bm
-		} else {
-			out.Or(bm)
-		}
+		out = union(out, bm)
 	}
 	if out == nil {
 		return roaring.New(), nil
 	}
 	return out, nil
+}
+
+// union adds bm to out, a set of the caller's own, and returns it; with
+// out nil, bm is the union: a set a clause returns is its caller's to
+// change, and an Or into an empty set would copy each of its containers.
+func union(out, bm *roaring.Bitmap) *roaring.Bitmap {
+	if out == nil {
+		return bm
+	}
+	out.Or(bm)
+	return out
 }
 
 // boolean follows bleve's BooleanQuery: a clause whose searcher matches
