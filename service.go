@@ -379,7 +379,7 @@ func (s *Service) Validate(tax *Taxonomy) error {
 			v.add(f+".closes_at", "must be HH:MM (got %q)", clip(sc.ClosesAt))
 		}
 		if sc.Timezone != "" {
-			if _, err := time.LoadLocation(sc.Timezone); err != nil {
+			if _, err := LoadLocation(sc.Timezone); err != nil {
 				v.add(f+".timezone", "is not an IANA time zone (got %q)", clip(sc.Timezone))
 			}
 		}

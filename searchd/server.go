@@ -312,7 +312,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		loc.Attribution = s.PlaceAttribution
 		// Without tz, times are given in the zone of the searcher's place.
 		if p.When.Loc == nil && place.Timezone != "" {
-			if z, err := time.LoadLocation(place.Timezone); err == nil {
+			if z, err := peerfind.LoadLocation(place.Timezone); err == nil {
 				p.When.Loc = z
 			}
 		}

@@ -131,7 +131,7 @@ func nextMeeting(h peerfind.Hit, w whenParams) string {
 	}
 	t := *h.NextMeeting
 	if w.Loc == nil && h.Service != nil {
-		if loc, err := time.LoadLocation(scheduleTimezone(h.Service.Schedules)); err == nil {
+		if loc, err := peerfind.LoadLocation(scheduleTimezone(h.Service.Schedules)); err == nil {
 			t = t.In(loc)
 		}
 	}

@@ -402,7 +402,7 @@ func schedule(v any, warn func(string, ...any)) (peerfind.Schedule, bool) {
 	}
 	sc.ByDay = days
 	if tz := strings.TrimSpace(n.str("scheduleTimezone")); tz != "" {
-		if _, err := time.LoadLocation(tz); err == nil && !strings.EqualFold(tz, "local") {
+		if _, err := peerfind.LoadLocation(tz); err == nil && !strings.EqualFold(tz, "local") {
 			sc.Timezone = tz
 		} else {
 			warn("unknown scheduleTimezone %q", normalize.Clip(tz, 40))

@@ -480,7 +480,7 @@ func sched(sc schedule, tz string, warn func(string, ...any)) (peerfind.Schedule
 		}
 		out.OpensAt, out.ClosesAt = hhmm(string(sc.OpensAt)), hhmm(string(sc.ClosesAt))
 		zone := strings.TrimSpace(string(sc.Timezone))
-		if _, err := time.LoadLocation(zone); err != nil || zone == "" || !strings.Contains(zone, "/") {
+		if _, err := peerfind.LoadLocation(zone); err != nil || zone == "" || !strings.Contains(zone, "/") {
 			zone = tz
 		}
 		out.Timezone = zone

@@ -188,7 +188,7 @@ func (src Source) check(tax *peerfind.Taxonomy) error {
 		return fmt.Errorf("meeting guide feed %s: source retrieved date %q is not YYYY-MM-DD", src.Feed, src.Retrieved)
 	}
 	if src.Timezone != "" {
-		if _, err := time.LoadLocation(src.Timezone); err != nil {
+		if _, err := peerfind.LoadLocation(src.Timezone); err != nil {
 			return fmt.Errorf("meeting guide feed %s: source time zone: %w", src.Feed, err)
 		}
 	}
@@ -477,7 +477,7 @@ func (rd *reader) attendance(m *meeting, e *entry) {
 // zone returns the IANA zone of the meeting's times.
 func (rd *reader) zone(m *meeting, e *entry) string {
 	if tz := textutil.Clean(string(e.Timezone)); tz != "" {
-		if _, err := time.LoadLocation(tz); err == nil {
+		if _, err := peerfind.LoadLocation(tz); err == nil {
 			return tz
 		}
 		rd.rep.Warn(m.item, "unknown timezone %q; using the feed's", tz)

@@ -218,7 +218,7 @@ func (src Source) check(tax *peerfind.Taxonomy) error {
 		return fmt.Errorf("ohana: source retrieved date %q is not YYYY-MM-DD", src.Retrieved)
 	}
 	if src.Timezone != "" {
-		if _, err := time.LoadLocation(src.Timezone); err != nil {
+		if _, err := peerfind.LoadLocation(src.Timezone); err != nil {
 			return fmt.Errorf("ohana: source time zone: %w", err)
 		}
 	}
