@@ -65,8 +65,35 @@ type BuildStats struct {
 	AreasUnresolved int `json:"areas_unresolved,omitempty"`
 	// Duration is the wall time of the build.
 	Duration time.Duration `json:"duration_ns"`
+	// Phases is where that time went, step by step, in order.
+	Phases []BuildPhase `json:"phases,omitempty"`
 	// Built is when the build finished.
 	Built time.Time `json:"built"`
+}
+
+// BuildPhase is one step of a build and its wall time.
+type BuildPhase struct {
+	Name     string        `json:"name"`
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// phase records the step name as having taken the time since the last
+// step ended (or since start).
+func (s *BuildStats) phase(name string, start time.Time) {
+	var done time.Duration
+	for _, p := range s.Phases {
+		done += p.Duration
+	}
+	s.Phases = append(s.Phases, BuildPhase{Name: name, Duration: time.Since(start) - done})
+}
+
+// PhaseSummary is the phases as one line: "validate 1.2s, segments 3.4s".
+func (s *BuildStats) PhaseSummary() string {
+	parts := make([]string, len(s.Phases))
+	for i, p := range s.Phases {
+		parts[i] = fmt.Sprintf("%s %s", p.Name, p.Duration.Round(time.Millisecond))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // DocsPerSecond is the build's indexing rate.
@@ -180,7 +207,10 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 	// Records near each other on the map are indexed next to each other
 	// (see byPlace): a search around a point then reads a few runs of
 	// neighbouring documents, not one document in every block.
+	mark := func(name string) { stats.phase(name, start) }
+	mark("validate")
 	byPlace(kept)
+	mark("order")
 	skipped := len(recs) - len(kept)
 	if len(kept) == 0 {
 		// An empty index would serve nothing: keep the current one.
@@ -193,7 +223,7 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 	if opts.Progress != nil {
 		progress = func(done int) { opts.Progress(skipped + done) }
 	}
-	if err := writeIndex(ctx, idxPath, tmp, m, kept, opts.Taxonomy, progress); err != nil {
+	if err := writeIndex(ctx, idxPath, tmp, m, kept, opts.Taxonomy, progress, mark); err != nil {
 		return nil, fmt.Errorf("build index: %w", err)
 	}
 	stats.Indexed = len(kept)
@@ -218,6 +248,7 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 	if int(n) != stats.Indexed {
 		return nil, fmt.Errorf("build index: new index holds %d documents, want %d", n, stats.Indexed)
 	}
+	mark("check")
 
 	if err := writeNames(filepath.Join(tmp, namesFile), kept); err != nil {
 		return nil, err
@@ -225,6 +256,7 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 	if err := writeRecords(tmp, kept); err != nil {
 		return nil, err
 	}
+	mark("records")
 	stats.Duration = time.Since(start)
 	stats.Built = time.Now().UTC()
 	if err := writeJSONFile(filepath.Join(tmp, statsFile), stats); err != nil {

@@ -7,9 +7,11 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/paulmach/orb"
@@ -103,6 +105,32 @@ func TestBuildRejectsInvalidAndDuplicate(t *testing.T) {
 		if !found {
 			t.Errorf("rejected.jsonl lacks %q; has %q", want, reasons)
 		}
+	}
+}
+
+// TestBuildPhases checks that a build says where its time went: every
+// step, in order, adding up to no more than the whole.
+func TestBuildPhases(t *testing.T) {
+	_, stats, _ := mustBuild(t)
+	var names []string
+	var sum time.Duration
+	for _, p := range stats.Phases {
+		names = append(names, p.Name)
+		if p.Duration < 0 {
+			t.Errorf("phase %s took %s", p.Name, p.Duration)
+		}
+		sum += p.Duration
+	}
+	// Nine records make one segment: nothing to merge.
+	want := []string{"validate", "order", "segments", "frame", "check", "records"}
+	if !slices.Equal(names, want) {
+		t.Errorf("phases %q, want %q", names, want)
+	}
+	if sum > stats.Duration {
+		t.Errorf("phases add up to %s, more than the build's %s", sum, stats.Duration)
+	}
+	if s := stats.PhaseSummary(); !strings.HasPrefix(s, "validate ") || !strings.Contains(s, ", records ") {
+		t.Errorf("PhaseSummary() = %q", s)
 	}
 }
 

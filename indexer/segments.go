@@ -56,8 +56,12 @@ var (
 
 // writeIndex writes recs, in their order, as a bleve index at idxPath,
 // using work for its temporary segments. progress, if set, is called from
-// one goroutine at a time with the number of records done so far.
-func writeIndex(ctx context.Context, idxPath, work string, m mapping.IndexMapping, recs []*peerfind.Service, tax *peerfind.Taxonomy, progress func(done int)) error {
+// one goroutine at a time with the number of records done so far; mark,
+// if set, is called with the name of each step as it ends.
+func writeIndex(ctx context.Context, idxPath, work string, m mapping.IndexMapping, recs []*peerfind.Service, tax *peerfind.Taxonomy, progress func(done int), mark func(step string)) error {
+	if mark == nil {
+		mark = func(string) {}
+	}
 	if len(recs) == 0 {
 		return errors.New("write index: no records")
 	}
@@ -71,13 +75,15 @@ func writeIndex(ctx context.Context, idxPath, work string, m mapping.IndexMappin
 	if err != nil {
 		return fmt.Errorf("write index: %w", err)
 	}
-	final, err := mergeSegments(ctx, dir, paths, workers)
+	mark("segments")
+	final, err := mergeSegments(ctx, dir, paths, workers, mark)
 	if err != nil {
 		return fmt.Errorf("write index: %w", err)
 	}
 	if err := frameIndex(idxPath, work, m, final); err != nil {
 		return fmt.Errorf("write index: %w", err)
 	}
+	mark("frame")
 	return nil
 }
 
@@ -159,8 +165,9 @@ func writeSegment(path string, m mapping.IndexMapping, recs []*peerfind.Service,
 
 // mergeSegments merges the segment files at paths, mergeFanIn at a time
 // and level by level, keeping their order, until one is left; it returns
-// its path. The merges of a level run workers at a time.
-func mergeSegments(ctx context.Context, dir string, paths []string, workers int) (string, error) {
+// its path. The merges of a level run workers at a time; mark is called
+// as each level ends ("merge 1", ...).
+func mergeSegments(ctx context.Context, dir string, paths []string, workers int, mark func(string)) (string, error) {
 	for level := 1; len(paths) > 1; level++ {
 		groups := (len(paths) + mergeFanIn - 1) / mergeFanIn
 		out := make([]string, groups)
@@ -178,6 +185,7 @@ func mergeSegments(ctx context.Context, dir string, paths []string, workers int)
 		if err := g.Wait(); err != nil {
 			return "", err
 		}
+		mark(fmt.Sprintf("merge %d", level))
 		paths = out
 	}
 	return paths[0], nil

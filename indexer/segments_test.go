@@ -223,7 +223,7 @@ func TestWriteIndexStops(t *testing.T) {
 	work := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err = writeIndex(ctx, filepath.Join(work, "index"), work, m, recs, tax, nil)
+	err = writeIndex(ctx, filepath.Join(work, "index"), work, m, recs, tax, nil, nil)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error %v, want context.Canceled", err)
 	}
@@ -231,7 +231,7 @@ func TestWriteIndexStops(t *testing.T) {
 	if len(left) != 0 {
 		t.Fatalf("left behind: %v", left)
 	}
-	if err := writeIndex(context.Background(), filepath.Join(work, "index"), work, m, nil, tax, nil); err == nil {
+	if err := writeIndex(context.Background(), filepath.Join(work, "index"), work, m, nil, tax, nil, nil); err == nil {
 		t.Fatal("no error for no records")
 	}
 }
