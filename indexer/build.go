@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -121,7 +122,9 @@ type Rejection struct {
 // is complete, makes it the current one. Invalid and duplicate records are
 // not indexed; they are written with their reasons to dir/rejected.jsonl.
 // dir is created if needed; it must not be a bleve index built by
-// something else.
+// something else. Build keeps no reference to recs once they are
+// encoded: a caller that drops its own lets the collector free them, as
+// bin/indexer does.
 func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts BuildOptions) (*BuildStats, error) {
 	start := time.Now()
 	if opts.Taxonomy == nil {
@@ -211,7 +214,7 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 	mark("validate")
 	byPlace(kept)
 	mark("order")
-	skipped := len(recs) - len(kept)
+	skipped := stats.Read - len(kept)
 	if len(kept) == 0 {
 		// An empty index would serve nothing: keep the current one.
 		rw.Flush()
@@ -219,14 +222,28 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 		os.Rename(filepath.Join(tmp, rejectedFile), failed)
 		return nil, fmt.Errorf("build index: none of %d records is valid (reasons in %s); the current index is unchanged", stats.Read, failed)
 	}
+	if err := writeNames(filepath.Join(tmp, namesFile), kept); err != nil {
+		return nil, err
+	}
+	// From here the records are JSON in one buffer (recordArena), which
+	// the collector does not walk; the values are dropped, and a caller
+	// that keeps none of its own lets them go.
+	byID := idOrder(kept)
+	arena, err := encodeRecords(ctx, kept, runtime.GOMAXPROCS(0))
+	if err != nil {
+		return nil, fmt.Errorf("build index: %w", err)
+	}
+	stats.Indexed = len(kept)
+	clear(kept)
+	kept = nil
+	mark("encode")
 	var progress func(int)
 	if opts.Progress != nil {
 		progress = func(done int) { opts.Progress(skipped + done) }
 	}
-	if err := writeIndex(ctx, idxPath, tmp, m, kept, opts.Taxonomy, progress, mark); err != nil {
+	if err := writeIndex(ctx, idxPath, tmp, m, arena, opts.Taxonomy, progress, mark); err != nil {
 		return nil, fmt.Errorf("build index: %w", err)
 	}
-	stats.Indexed = len(kept)
 	if err := rw.Flush(); err != nil {
 		return nil, fmt.Errorf("build index: write rejected records: %w", err)
 	}
@@ -250,10 +267,7 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 	}
 	mark("check")
 
-	if err := writeNames(filepath.Join(tmp, namesFile), kept); err != nil {
-		return nil, err
-	}
-	if err := writeRecords(tmp, kept); err != nil {
+	if err := saveRecords(tmp, arena, byID); err != nil {
 		return nil, err
 	}
 	mark("records")

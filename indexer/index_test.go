@@ -122,7 +122,7 @@ func TestBuildPhases(t *testing.T) {
 		sum += p.Duration
 	}
 	// Nine records make one segment: nothing to merge.
-	want := []string{"validate", "order", "segments", "frame", "check", "records"}
+	want := []string{"validate", "order", "encode", "segments", "frame", "check", "records"}
 	if !slices.Equal(names, want) {
 		t.Errorf("phases %q, want %q", names, want)
 	}

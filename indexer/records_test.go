@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2/search"
 	index "github.com/blevesearch/bleve_index_api"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/peerfind/peerfind"
 	"github.com/peerfind/peerfind/data"
@@ -116,5 +119,42 @@ func TestRecordID(t *testing.T) {
 		if got := recordID([]byte(c.in)); got != c.want {
 			t.Errorf("recordID(%s) = %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+// TestRecordArena checks that the records a build holds as JSON are the
+// records: in their order, with any number of workers, each the bytes
+// saved beside the index and decoding to the record it was.
+func TestRecordArena(t *testing.T) {
+	recs, _ := synthRecords(t, 301)
+	for _, workers := range []int{1, 3, 1000} {
+		a, err := encodeRecords(context.Background(), recs, workers)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.len() != len(recs) {
+			t.Fatalf("%d workers: %d records, want %d", workers, a.len(), len(recs))
+		}
+		for i, s := range recs {
+			want, err := json.Marshal(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(a.json(i), want) {
+				t.Fatalf("%d workers: record %d is %.80s, want %.80s", workers, i, a.json(i), want)
+			}
+			got, err := a.record(i)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(s, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Fatalf("%d workers: record %d decodes otherwise (-was +decoded):\n%s", workers, i, diff)
+			}
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := encodeRecords(ctx, recs, 2); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: error %v, want context.Canceled", err)
 	}
 }

@@ -54,15 +54,15 @@ var (
 	zapPlugin = &zap.ZapPlugin{}
 )
 
-// writeIndex writes recs, in their order, as a bleve index at idxPath,
+// writeIndex writes the records of recs, in their order, as a bleve index at idxPath,
 // using work for its temporary segments. progress, if set, is called from
 // one goroutine at a time with the number of records done so far; mark,
 // if set, is called with the name of each step as it ends.
-func writeIndex(ctx context.Context, idxPath, work string, m mapping.IndexMapping, recs []*peerfind.Service, tax *peerfind.Taxonomy, progress func(done int), mark func(step string)) error {
+func writeIndex(ctx context.Context, idxPath, work string, m mapping.IndexMapping, recs *recordArena, tax *peerfind.Taxonomy, progress func(done int), mark func(step string)) error {
 	if mark == nil {
 		mark = func(string) {}
 	}
-	if len(recs) == 0 {
+	if recs == nil || recs.len() == 0 {
 		return errors.New("write index: no records")
 	}
 	dir, err := os.MkdirTemp(work, "segments-")
@@ -89,15 +89,15 @@ func writeIndex(ctx context.Context, idxPath, work string, m mapping.IndexMappin
 
 // writeSegments writes recs as segments of segmentSize records in dir,
 // workers at a time, and returns their paths in the records' order.
-func writeSegments(ctx context.Context, dir string, m mapping.IndexMapping, recs []*peerfind.Service, tax *peerfind.Taxonomy, workers int, progress func(int)) ([]string, error) {
-	n := (len(recs) + segmentSize - 1) / segmentSize
+func writeSegments(ctx context.Context, dir string, m mapping.IndexMapping, recs *recordArena, tax *peerfind.Taxonomy, workers int, progress func(int)) ([]string, error) {
+	n := (recs.len() + segmentSize - 1) / segmentSize
 	paths := make([]string, n)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
 	var mu sync.Mutex
 	done := 0
 	for i := range n {
-		part := recs[i*segmentSize : min(len(recs), (i+1)*segmentSize)]
+		from, to := i*segmentSize, min(recs.len(), (i+1)*segmentSize)
 		path := filepath.Join(dir, fmt.Sprintf("s%07d.zap", i))
 		// Go blocks while all workers are busy: at most workers segments
 		// are in memory at once.
@@ -105,13 +105,13 @@ func writeSegments(ctx context.Context, dir string, m mapping.IndexMapping, recs
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			if err := writeSegment(path, m, part, tax); err != nil {
+			if err := writeSegment(path, m, recs, from, to, tax); err != nil {
 				return err
 			}
 			paths[i] = path
 			if progress != nil {
 				mu.Lock()
-				done += len(part)
+				done += to - from
 				progress(done)
 				mu.Unlock()
 			}
@@ -124,14 +124,19 @@ func writeSegments(ctx context.Context, dir string, m mapping.IndexMapping, recs
 	return paths, nil
 }
 
-// writeSegment maps, analyzes and encodes recs as one zap segment file.
+// writeSegment maps, analyzes and encodes the records from up to to of
+// recs as one zap segment file.
 // It does what bleve's builder does to a batch (scorch's analyze): the
 // _id field, then every indexed field analyzed. The mapping has no
 // composite (_all) field to compose; a document with one is refused
 // rather than indexed without it.
-func writeSegment(path string, m mapping.IndexMapping, recs []*peerfind.Service, tax *peerfind.Taxonomy) error {
-	docs := make([]index.Document, 0, len(recs))
-	for _, s := range recs {
+func writeSegment(path string, m mapping.IndexMapping, recs *recordArena, from, to int, tax *peerfind.Taxonomy) error {
+	docs := make([]index.Document, 0, to-from)
+	for i := from; i < to; i++ {
+		s, err := recs.record(i)
+		if err != nil {
+			return err
+		}
 		d := document(s, tax)
 		doc := bdoc.NewDocument(s.ID)
 		if err := m.MapDocument(doc, d); err != nil {

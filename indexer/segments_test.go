@@ -220,10 +220,14 @@ func TestWriteIndexStops(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	arena, err := encodeRecords(context.Background(), recs, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
 	work := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err = writeIndex(ctx, filepath.Join(work, "index"), work, m, recs, tax, nil, nil)
+	err = writeIndex(ctx, filepath.Join(work, "index"), work, m, arena, tax, nil, nil)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error %v, want context.Canceled", err)
 	}
