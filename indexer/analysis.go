@@ -2,6 +2,7 @@ package indexer
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -34,6 +35,13 @@ type cachedAnalyzer struct {
 	// known maps a remembered text to its tokens; replaced whole by
 	// remember, read without locks.
 	known atomic.Pointer[map[string]analysis.TokenStream]
+	// recent, when set (in a build worker's own mapping, see
+	// workerMapping), holds the tokens of the other texts analyzed since
+	// forgetRecent: a record's name, organization, description and
+	// places are analyzed for several fields (name, org, prose, text),
+	// and were analyzed again for each. Not for concurrent use: nil in
+	// a mapping that is shared.
+	recent map[string]analysis.TokenStream
 }
 
 // partSep separates the parts of a text field's value (see joinParts).
@@ -102,7 +110,15 @@ func (a *cachedAnalyzer) part(text []byte) analysis.TokenStream {
 			return ts
 		}
 	}
-	return a.inner.Analyze(text)
+	if a.recent == nil {
+		return a.inner.Analyze(text)
+	}
+	if ts, ok := a.recent[string(text)]; ok {
+		return ts
+	}
+	ts := a.inner.Analyze(text)
+	a.recent[string(text)] = ts
+	return ts
 }
 
 // remember analyzes the texts once and keeps their tokens.
@@ -119,6 +135,37 @@ func (a *cachedAnalyzer) remember(texts []string) {
 		}
 	}
 	a.known.Store(&m)
+}
+
+// workerMapping is a copy of m for one build worker (through its JSON,
+// as bleve keeps it with the index): its cached analyzers remember texts
+// and, until forgetRecent, the English one every other text it analyzes.
+func workerMapping(m mapping.IndexMapping, texts []string) (mapping.IndexMapping, error) {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("copy mapping: %w", err)
+	}
+	c := mapping.NewIndexMapping()
+	if err := json.Unmarshal(b, c); err != nil {
+		return nil, fmt.Errorf("copy mapping: %w", err)
+	}
+	rememberTexts(c, texts)
+	// Only the English analysis sees the same texts twice: the Spanish
+	// one analyzes a record's prose for text_es alone.
+	if a, ok := c.AnalyzerNamed(analyzerText).(*cachedAnalyzer); ok {
+		a.recent = map[string]analysis.TokenStream{}
+	}
+	return c, nil
+}
+
+// forgetRecent has the analyzers of a worker's mapping forget the texts
+// they analyzed (see workerMapping); a record's texts are not another's.
+func forgetRecent(m mapping.IndexMapping) {
+	for _, name := range []string{analyzerText, analyzerES} {
+		if a, ok := m.AnalyzerNamed(name).(*cachedAnalyzer); ok && a.recent != nil {
+			clear(a.recent)
+		}
+	}
 }
 
 // rememberTexts has the cached analyzers of m remember texts.

@@ -72,3 +72,48 @@ func terms(ts analysis.TokenStream) []string {
 	}
 	return out
 }
+
+// TestWorkerMappingRemembersRecent: a build worker's mapping analyzes a
+// record's text once for all its fields, in English, and forgets it with
+// the record; the shared mapping analyzes it every time.
+func TestWorkerMappingRemembersRecent(t *testing.T) {
+	m, err := NewMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := workerMapping(m, []string{"warm line"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := []byte("Peer support for parents")
+	same := func(m interface {
+		AnalyzerNamed(string) analysis.Analyzer
+	}, name string) bool {
+		a := m.AnalyzerNamed(name)
+		x, y := a.Analyze(text), a.Analyze(text)
+		return len(x) > 0 && x[0] == y[0]
+	}
+	if !same(w, analyzerText) {
+		t.Error("the worker's English analyzer analyzed the text twice")
+	}
+	if same(w, analyzerES) || same(m, analyzerText) {
+		t.Error("an analyzer without a memory of recent texts returned the same tokens twice")
+	}
+	// The worker's tokens are the shared mapping's.
+	got, want := w.AnalyzerNamed(analyzerText).Analyze(text), m.AnalyzerNamed(analyzerText).Analyze(text)
+	if len(got) != len(want) {
+		t.Fatalf("worker: %d tokens, shared: %d", len(got), len(want))
+	}
+	for i := range got {
+		g, w := *got[i], *want[i]
+		if string(g.Term) != string(w.Term) || g.Start != w.Start || g.End != w.End || g.Position != w.Position {
+			t.Errorf("token %d: worker %+v, shared %+v", i, g, w)
+		}
+	}
+	a := w.AnalyzerNamed(analyzerText)
+	before := a.Analyze(text)
+	forgetRecent(w)
+	if after := a.Analyze(text); after[0] == before[0] {
+		t.Error("forgetRecent: the text's tokens are still remembered")
+	}
+}

@@ -92,6 +92,17 @@ func writeIndex(ctx context.Context, idxPath, work string, m mapping.IndexMappin
 func writeSegments(ctx context.Context, dir string, m mapping.IndexMapping, recs *recordArena, tax *peerfind.Taxonomy, workers int, progress func(int)) ([]string, error) {
 	n := (recs.len() + segmentSize - 1) / segmentSize
 	paths := make([]string, n)
+	// Each worker maps with its own copy of the mapping, whose
+	// analyzers remember what they analyzed for the record at hand.
+	mappings := make(chan mapping.IndexMapping, workers)
+	texts := taxonomyTexts(tax)
+	for range workers {
+		wm, err := workerMapping(m, texts)
+		if err != nil {
+			return nil, err
+		}
+		mappings <- wm
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
 	var mu sync.Mutex
@@ -105,7 +116,9 @@ func writeSegments(ctx context.Context, dir string, m mapping.IndexMapping, recs
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			if err := writeSegment(path, m, recs, from, to, tax); err != nil {
+			wm := <-mappings
+			defer func() { mappings <- wm }()
+			if err := writeSegment(path, wm, recs, from, to, tax); err != nil {
 				return err
 			}
 			paths[i] = path
@@ -151,6 +164,7 @@ func writeSegment(path string, m mapping.IndexMapping, recs *recordArena, from, 
 				f.Analyze()
 			}
 		})
+		forgetRecent(m)
 		docs = append(docs, doc)
 	}
 	seg, _, err := zapPlugin.New(docs)
