@@ -207,11 +207,11 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 		seen[s.ID] = true
 		kept = append(kept, s)
 	}
+	mark := func(name string) { stats.phase(name, start) }
+	mark("validate")
 	// Records near each other on the map are indexed next to each other
 	// (see byPlace): a search around a point then reads a few runs of
 	// neighbouring documents, not one document in every block.
-	mark := func(name string) { stats.phase(name, start) }
-	mark("validate")
 	byPlace(kept)
 	mark("order")
 	skipped := stats.Read - len(kept)
@@ -225,9 +225,9 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 	if err := writeNames(filepath.Join(tmp, namesFile), kept); err != nil {
 		return nil, err
 	}
-	// From here the records are JSON in one buffer (recordArena), which
-	// the collector does not walk; the values are dropped, and a caller
-	// that keeps none of its own lets them go.
+	// From here the records are JSON in pointer-free chunks
+	// (recordArena), which the collector does not walk; the values are
+	// dropped, and a caller that keeps none of its own lets them go.
 	byID := idOrder(kept)
 	arena, err := encodeRecords(ctx, kept, runtime.GOMAXPROCS(0))
 	if err != nil {

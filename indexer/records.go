@@ -37,15 +37,6 @@ const (
 	maxRecordBytes = 4 << 20
 )
 
-// writeRecords writes recs (sorted by id here) beside the index.
-func writeRecords(dir string, recs []*peerfind.Service) error {
-	a, err := encodeRecords(context.Background(), recs, 1)
-	if err != nil {
-		return err
-	}
-	return saveRecords(dir, a, idOrder(recs))
-}
-
 // recordArena holds records as the JSON saved beside the index, in the
 // order given, in pointer-free chunks. A build holds its records this way
 // from the moment they are in place order: as values of the model they

@@ -158,3 +158,13 @@ func TestRecordArena(t *testing.T) {
 		t.Errorf("cancelled: error %v, want context.Canceled", err)
 	}
 }
+
+// writeRecords writes recs (sorted by id here) beside an index, as a
+// build does.
+func writeRecords(dir string, recs []*peerfind.Service) error {
+	a, err := encodeRecords(context.Background(), recs, 1)
+	if err != nil {
+		return err
+	}
+	return saveRecords(dir, a, idOrder(recs))
+}

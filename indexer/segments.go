@@ -54,10 +54,11 @@ var (
 	zapPlugin = &zap.ZapPlugin{}
 )
 
-// writeIndex writes the records of recs, in their order, as a bleve index at idxPath,
-// using work for its temporary segments. progress, if set, is called from
-// one goroutine at a time with the number of records done so far; mark,
-// if set, is called with the name of each step as it ends.
+// writeIndex writes the records of recs, in their order, as a bleve
+// index at idxPath, using work for its temporary segments. progress, if
+// set, is called from one goroutine at a time with the number of records
+// done so far; mark, if set, is called with the name of each step as it
+// ends.
 func writeIndex(ctx context.Context, idxPath, work string, m mapping.IndexMapping, recs *recordArena, tax *peerfind.Taxonomy, progress func(done int), mark func(step string)) error {
 	if mark == nil {
 		mark = func(string) {}
