@@ -158,13 +158,12 @@ func workerMapping(m mapping.IndexMapping, texts []string) (mapping.IndexMapping
 	return c, nil
 }
 
-// forgetRecent has the analyzers of a worker's mapping forget the texts
-// they analyzed (see workerMapping); a record's texts are not another's.
+// forgetRecent has the English analyzer of a worker's mapping forget
+// the texts it analyzed (see workerMapping); a record's texts are not
+// another's.
 func forgetRecent(m mapping.IndexMapping) {
-	for _, name := range []string{analyzerText, analyzerES} {
-		if a, ok := m.AnalyzerNamed(name).(*cachedAnalyzer); ok && a.recent != nil {
-			clear(a.recent)
-		}
+	if a, ok := m.AnalyzerNamed(analyzerText).(*cachedAnalyzer); ok {
+		clear(a.recent)
 	}
 }
 

@@ -78,16 +78,6 @@ type BuildPhase struct {
 	Duration time.Duration `json:"duration_ns"`
 }
 
-// phase records the step name as having taken the time since the last
-// step ended (or since start).
-func (s *BuildStats) phase(name string, start time.Time) {
-	var done time.Duration
-	for _, p := range s.Phases {
-		done += p.Duration
-	}
-	s.Phases = append(s.Phases, BuildPhase{Name: name, Duration: time.Since(start) - done})
-}
-
 // PhaseSummary is the phases as one line: "validate 1.2s, segments 3.4s".
 func (s *BuildStats) PhaseSummary() string {
 	parts := make([]string, len(s.Phases))
@@ -137,7 +127,6 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 	if err != nil {
 		return nil, err
 	}
-	rememberTexts(m, taxonomyTexts(opts.Taxonomy))
 	gen := filepath.Join(dir, genPrefix+start.UTC().Format("20060102T150405.000000000"))
 	stats := &BuildStats{Path: gen, Read: len(recs)}
 
@@ -207,7 +196,13 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 		seen[s.ID] = true
 		kept = append(kept, s)
 	}
-	mark := func(name string) { stats.phase(name, start) }
+	// mark ends a step: it took the time since the last one ended.
+	last := start
+	mark := func(name string) {
+		now := time.Now()
+		stats.Phases = append(stats.Phases, BuildPhase{Name: name, Duration: now.Sub(last)})
+		last = now
+	}
 	mark("validate")
 	// Records near each other on the map are indexed next to each other
 	// (see byPlace): a search around a point then reads a few runs of
