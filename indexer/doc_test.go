@@ -1,6 +1,7 @@
 package indexer
 
 import (
+	"github.com/blevesearch/bleve/v2/mapping"
 	"strings"
 	"testing"
 
@@ -48,5 +49,36 @@ func TestSpanishText(t *testing.T) {
 				t.Errorf("text %q lacks the prose or the English label", txt)
 			}
 		})
+	}
+}
+
+// TestIndexHasOnlyMappedFields checks that the index has the fields the
+// mapping names and no others: bleve indexes what it finds under a
+// dynamic sub-document mapping, and a geopoint's lat and lon, or a
+// shape's type and coordinates, are such parts.
+func TestIndexHasOnlyMappedFields(t *testing.T) {
+	e := newAreaEnv(t)
+	fields, err := e.idx.idx.Fields()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{fieldID: true}
+	for name, sub := range e.idx.idx.Mapping().(*mapping.IndexMappingImpl).TypeMapping[docType].Properties {
+		if len(sub.Fields) > 0 {
+			want[name] = true
+		}
+	}
+	have := map[string]bool{}
+	for _, f := range fields {
+		have[f] = true
+		if !want[f] {
+			t.Errorf("the index has field %q, which the mapping does not name", f)
+		}
+	}
+	// The fixture has points and polygons, whose parts leaked.
+	for _, f := range []string{fieldLoc, fieldShape, fieldText} {
+		if !have[f] {
+			t.Errorf("the index has no field %q; the fixture should give it one", f)
+		}
 	}
 }

@@ -144,6 +144,15 @@ func NewMapping() (mapping.IndexMapping, error) {
 	geo.IncludeInAll = false
 	doc.AddFieldMappingsAt(fieldLoc, geo)
 
+	// AddFieldMappingsAt puts each field in a sub-document mapping of
+	// its own, which bleve makes dynamic: a geopoint's or a shape's
+	// parts ("loc.lat", "area_shape.coordinates") would be indexed,
+	// stored and given doc values as numbers and text of their own, 29
+	// terms a point that nothing searches. Only the fields named here
+	// are indexed.
+	for _, sub := range doc.Properties {
+		sub.Dynamic = false
+	}
 	// No composite _all field: every query names its fields.
 	doc.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
 	m.AddDocumentMapping(docType, doc)
