@@ -2,6 +2,7 @@ package indexer
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"testing"
 	"time"
@@ -67,6 +68,22 @@ func TestSearchWhen(t *testing.T) {
 		want := time.Date(2026, 11, 23, 22, 0, 0, 0, ny) // 19:00 Pacific
 		if h.NextMeeting == nil || !h.NextMeeting.Equal(want) || h.NextMeeting.Location() != ny {
 			t.Errorf("ph-2 next meeting %v, want %v", h.NextMeeting, want)
+		}
+	}
+}
+
+// TestSlotToken checks the hand-built token against the format it
+// replaces, for every day and minute of the day.
+func TestSlotToken(t *testing.T) {
+	for _, zone := range []string{"America/New_York", "UTC", "America/Argentina/Buenos_Aires"} {
+		for wd := range peerfind.Weekdays {
+			for m := 0; m < 24*60; m++ {
+				s := m - m%slotMinutes
+				want := fmt.Sprintf("%s|%s|%02d:%02d", zone, peerfind.Weekdays[wd], s/60, s%60)
+				if got := slotToken(zone, wd, m); got != want {
+					t.Fatalf("slotToken(%q, %d, %d) = %q, want %q", zone, wd, m, got, want)
+				}
+			}
 		}
 	}
 }
