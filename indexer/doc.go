@@ -10,8 +10,9 @@ import (
 
 // document turns a record into the search document bleve indexes: the
 // record denormalized into text fields, one keyword field per facet and
-// its points. The record itself is saved beside the index (records.go).
-func document(s *peerfind.Service, tax *peerfind.Taxonomy) map[string]any {
+// its points, with the texts of its taxonomy terms from tax. The record
+// itself is saved beside the index (records.go).
+func document(s *peerfind.Service, tax *labels) map[string]any {
 	terms, esTerms := termTexts(s, tax)
 	var place []string
 	for _, l := range s.Locations {
@@ -87,24 +88,50 @@ func document(s *peerfind.Service, tax *peerfind.Taxonomy) map[string]any {
 	return d
 }
 
+// labels is a taxonomy with the texts of its terms as the search
+// document holds them (termText, termTextES), made once and not for
+// every record.
+type labels struct {
+	tax   *peerfind.Taxonomy
+	texts map[*peerfind.Term][2]string
+}
+
+// newLabels returns the labels of tax, which may be nil (no terms).
+func newLabels(tax *peerfind.Taxonomy) *labels {
+	l := &labels{tax: tax, texts: map[*peerfind.Term][2]string{}}
+	if tax == nil {
+		return l
+	}
+	for _, f := range tax.Facets {
+		for _, t := range f.Terms {
+			l.texts[t] = [2]string{termText(t), termTextES(t)}
+		}
+	}
+	return l
+}
+
 // termTexts is, for every taxonomy term the record carries, the term's
 // labels (English and Spanish) and synonyms (termText), so that a search
 // for "warm line", "mujeres" or "Spanish" finds records tagged but not
 // worded that way; and, for the Spanish analysis, the Spanish ones only
 // (termTextES), for the terms that have any.
-func termTexts(s *peerfind.Service, tax *peerfind.Taxonomy) (all, es []string) {
-	if tax == nil {
+func termTexts(s *peerfind.Service, l *labels) (all, es []string) {
+	if l == nil || l.tax == nil {
 		return nil, nil
 	}
 	for _, f := range peerfind.Facets {
 		for _, id := range s.TermIDs(f) {
-			t := tax.Term(f, id)
+			t := l.tax.Term(f, id)
 			if t == nil {
 				continue
 			}
-			all = append(all, termText(t))
-			if txt := termTextES(t); txt != "" {
-				es = append(es, txt)
+			txt, ok := l.texts[t]
+			if !ok {
+				txt = [2]string{termText(t), termTextES(t)}
+			}
+			all = append(all, txt[0])
+			if txt[1] != "" {
+				es = append(es, txt[1])
 			}
 		}
 	}

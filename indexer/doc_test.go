@@ -29,7 +29,7 @@ func TestSpanishText(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := &peerfind.Service{ID: "x", Name: "Harbor Group", Description: tc.desc, Languages: tc.langs,
 				Conditions: []string{"substance-use"}}
-			d := document(s, tax)
+			d := document(s, newLabels(tax))
 			es, _ := d[fieldTextES].(string)
 			if got := strings.Contains(es, tc.desc); got != tc.wantProse {
 				t.Errorf("prose in text_es = %v, want %v (text_es %q)", got, tc.wantProse, es)

@@ -97,6 +97,7 @@ func writeSegments(ctx context.Context, dir string, m mapping.IndexMapping, recs
 	// analyzers remember what they analyzed for the record at hand.
 	mappings := make(chan mapping.IndexMapping, workers)
 	texts := taxonomyTexts(tax)
+	lb := newLabels(tax)
 	for range workers {
 		wm, err := workerMapping(m, texts)
 		if err != nil {
@@ -119,7 +120,7 @@ func writeSegments(ctx context.Context, dir string, m mapping.IndexMapping, recs
 			}
 			wm := <-mappings
 			defer func() { mappings <- wm }()
-			if err := writeSegment(path, wm, recs, from, to, tax); err != nil {
+			if err := writeSegment(path, wm, recs, from, to, lb); err != nil {
 				return err
 			}
 			paths[i] = path
@@ -144,7 +145,7 @@ func writeSegments(ctx context.Context, dir string, m mapping.IndexMapping, recs
 // _id field, then every indexed field analyzed. The mapping has no
 // composite (_all) field to compose; a document with one is refused
 // rather than indexed without it.
-func writeSegment(path string, m mapping.IndexMapping, recs *recordArena, from, to int, tax *peerfind.Taxonomy) error {
+func writeSegment(path string, m mapping.IndexMapping, recs *recordArena, from, to int, tax *labels) error {
 	docs := make([]index.Document, 0, to-from)
 	for i := from; i < to; i++ {
 		s, err := recs.record(i)

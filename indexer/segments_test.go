@@ -69,7 +69,7 @@ func TestWriteIndexMatchesBleveBuilder(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range sorted {
-		d := document(s, tax)
+		d := document(s, newLabels(tax))
 		if err := b.Index(s.ID, d); err != nil {
 			t.Fatal(err)
 		}

@@ -159,7 +159,7 @@ func TestSetsSegments(t *testing.T) {
 	for i := 0; i < len(recs); i += 30 {
 		b := idx.NewBatch()
 		for _, s := range recs[i : i+30] {
-			d := document(s, tax)
+			d := document(s, newLabels(tax))
 			if err := b.Index(s.ID, d); err != nil {
 				t.Fatal(err)
 			}
