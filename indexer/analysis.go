@@ -30,6 +30,44 @@ func init() {
 	})
 }
 
+// partsTokenizer is a bleve tokenizer that makes each part of a value
+// of parts (joinParts) one token, whole, as bleve's keyword tokenizer
+// makes a value one token. A keyword field of several values (a
+// record's open slots, its facet tokens) is one value of parts: bleve
+// would make a field of each value of a list, analyze each into a map of
+// its own and merge the maps, where one value makes one field and one
+// map. The terms, their frequencies and the field's length (its norm)
+// are the same as the list's.
+const partsTokenizer = "peerfind_parts"
+
+func init() {
+	err := registry.RegisterTokenizer(partsTokenizer, func(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
+		return partsTokenizerImpl{}, nil
+	})
+	if err != nil {
+		panic(err)
+	}
+}
+
+type partsTokenizerImpl struct{}
+
+func (partsTokenizerImpl) Tokenize(input []byte) analysis.TokenStream {
+	n := bytes.Count(input, []byte{partSep}) + 1
+	toks := make([]analysis.Token, n)
+	out := make(analysis.TokenStream, n)
+	start := 0
+	for i := range n {
+		end := len(input)
+		if i < n-1 {
+			end = start + bytes.IndexByte(input[start:], partSep)
+		}
+		toks[i] = analysis.Token{Term: input[start:end], Start: start, End: end, Position: i + 1, Type: analysis.AlphaNumeric}
+		out[i] = &toks[i]
+		start = end + 1
+	}
+	return out
+}
+
 type cachedAnalyzer struct {
 	inner analysis.Analyzer
 	// known maps a remembered text to its tokens; replaced whole by

@@ -5,6 +5,9 @@ import (
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	bdoc "github.com/blevesearch/bleve/v2/document"
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 // TestAnalyzeParts: a value of parts (joinParts) is analyzed as its parts
@@ -115,5 +118,52 @@ func TestWorkerMappingRemembersRecent(t *testing.T) {
 	forgetRecent(w)
 	if after := a.Analyze(text); after[0] == before[0] {
 		t.Error("forgetRecent: the text's tokens are still remembered")
+	}
+}
+
+// TestKeywordParts: a keyword field whose values are one value of parts
+// (joinParts, analyzerKeywords) has the terms, frequencies and length of
+// the same values as a list under bleve's keyword analyzer, as zap
+// merges a list's fields of one name.
+func TestKeywordParts(t *testing.T) {
+	m, err := NewMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts, list := m.AnalyzerNamed(analyzerKeywords), m.AnalyzerNamed(keyword.Name)
+	if parts == nil || list == nil {
+		t.Fatal("analyzers missing")
+	}
+	opts := index.IndexField
+	tests := [][]string{
+		{"open"},
+		{"America/New_York|mon|18:00", "America/New_York|mon|18:30", "America/New_York|tue|09:00"},
+		{"lang:en", "lang:en", "category:peer-run"},
+		{"a", "", "b"},
+		{"zip:94110 (mission)", "county:SANTA CLARA"},
+	}
+	for _, vals := range tests {
+		want := index.TokenFrequencies{}
+		wantLen := 0
+		for i, v := range vals {
+			f := bdoc.NewTextFieldCustom("f", []uint64{uint64(i)}, []byte(v), opts, list)
+			f.Analyze()
+			want.MergeAll("f", f.AnalyzedTokenFrequencies())
+			wantLen += f.AnalyzedLength()
+		}
+		f := bdoc.NewTextFieldCustom("f", nil, []byte(joinParts(vals)), opts, parts)
+		f.Analyze()
+		got := f.AnalyzedTokenFrequencies()
+		if f.AnalyzedLength() != wantLen {
+			t.Errorf("%q: length %d, want %d", vals, f.AnalyzedLength(), wantLen)
+		}
+		if len(got) != len(want) {
+			t.Errorf("%q: %d terms, want %d", vals, len(got), len(want))
+		}
+		for term, w := range want {
+			if g := got[term]; g == nil || g.Frequency() != w.Frequency() {
+				t.Errorf("%q: term %q: got %v, want frequency %d", vals, term, g, w.Frequency())
+			}
+		}
 	}
 }

@@ -56,18 +56,18 @@ func document(s *peerfind.Service, tax *labels) map[string]any {
 	facets := []string{facetToken(fieldMode, s.Mode())}
 	for _, f := range peerfind.Facets {
 		if ids := s.TermIDs(f); len(ids) > 0 {
-			d[f] = ids
+			d[f] = joinParts(ids)
 			for _, id := range ids {
 				facets = append(facets, facetToken(f, id))
 			}
 		}
 	}
-	d[fieldFacets] = facets
+	d[fieldFacets] = joinParts(facets)
 	if s.AssuredDate != "" {
 		d[fieldAssured] = s.AssuredDate
 	}
 	if toks := areaTokens(s); len(toks) > 0 {
-		d[fieldArea] = toks
+		d[fieldArea] = joinParts(toks)
 	}
 	if shape := areaShape(s); shape != nil {
 		d[fieldShape] = shape
@@ -75,7 +75,7 @@ func document(s *peerfind.Service, tax *labels) map[string]any {
 	when, starts, open := whenTokens(s)
 	for f, toks := range map[string][]string{fieldWhen: when, fieldStarts: starts, fieldOpen: open} {
 		if len(toks) > 0 {
-			d[f] = toks
+			d[f] = joinParts(toks)
 		}
 	}
 	var pts []map[string]any

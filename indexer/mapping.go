@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/lang/es"
@@ -43,6 +43,10 @@ const (
 	// words and the light Spanish stemmer, so "grupos de apoyo" and
 	// "grupo apoyo" share their terms.
 	analyzerES = "peer_es"
+	// analyzerKeywords makes each part of a value of parts (joinParts)
+	// one token, as the keyword analyzer makes a value one token (see
+	// partsTokenizer).
+	analyzerKeywords = "peer_keywords"
 )
 
 // NewMapping returns the bleve mapping of the search document: English
@@ -73,6 +77,13 @@ func NewMapping() (mapping.IndexMapping, error) {
 	if err != nil {
 		return nil, fmt.Errorf("add analyzer %s: %w", analyzerES, err)
 	}
+	err = m.AddCustomAnalyzer(analyzerKeywords, map[string]any{
+		"type":      custom.Name,
+		"tokenizer": partsTokenizer,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("add analyzer %s: %w", analyzerKeywords, err)
+	}
 	m.DefaultAnalyzer = analyzerText
 	m.TypeField = "_type"
 
@@ -85,9 +96,12 @@ func NewMapping() (mapping.IndexMapping, error) {
 		f.DocValues = false
 		return f
 	}
+	// A keyword field's value is one token, or a value of parts
+	// (joinParts) one token a part: a record's several values of a
+	// field are one value (see partsTokenizer).
 	kw := func() *mapping.FieldMapping {
 		f := bleve.NewKeywordFieldMapping()
-		f.Analyzer = keyword.Name
+		f.Analyzer = analyzerKeywords
 		f.Store = false
 		f.IncludeInAll = false
 		f.IncludeTermVectors = false
