@@ -93,7 +93,20 @@ const partSep = '\x1e'
 // one value makes one map. A partSep within a part (a control character,
 // from crawled text perhaps) becomes a space.
 func joinParts(parts []string) string {
+	switch len(parts) {
+	case 0:
+		return ""
+	case 1:
+		if strings.IndexByte(parts[0], partSep) < 0 {
+			return parts[0]
+		}
+	}
+	n := len(parts) - 1
+	for _, p := range parts {
+		n += len(p)
+	}
 	var b strings.Builder
+	b.Grow(n)
 	for i, p := range parts {
 		if i > 0 {
 			b.WriteByte(partSep)

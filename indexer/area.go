@@ -68,7 +68,8 @@ const (
 // AreaResolver resolves a service area given by name or by URI into a
 // reference (Kind and canonical Codes), resolved against the shipped
 // boundaries. homeState is the USPS code of the service's own state, for
-// names such as "statewide". indexer/geocode implements it.
+// names such as "statewide". indexer/geocode implements it. A build
+// calls it from several goroutines at once.
 type AreaResolver interface {
 	ResolveArea(a peerfind.ServiceArea, homeState string) (peerfind.ServiceArea, error)
 }

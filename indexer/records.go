@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 
 	"golang.org/x/sync/errgroup"
 
@@ -64,14 +65,23 @@ func encodeRecords(ctx context.Context, recs []*peerfind.Service, workers int) (
 	a := &recordArena{n: len(recs), chunks: make([]arenaChunk, (len(recs)+arenaChunkSize-1)/arenaChunkSize)}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(1, workers))
+	// A worker's buffer is kept for its next chunk: grown from nothing
+	// for every chunk, it took half of the encoding's time in clearing
+	// the new memory.
+	var bufs sync.Pool
 	for c := range a.chunks {
 		part := recs[c*arenaChunkSize : min(len(recs), (c+1)*arenaChunkSize)]
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf) // as json.Marshal, and a newline
+			buf, _ := bufs.Get().(*bytes.Buffer)
+			if buf == nil {
+				buf = new(bytes.Buffer)
+			}
+			defer bufs.Put(buf)
+			buf.Reset()
+			enc := json.NewEncoder(buf) // as json.Marshal, and a newline
 			end := make([]int32, len(part))
 			for j, s := range part {
 				if err := enc.Encode(s); err != nil {
