@@ -1,9 +1,10 @@
 package indexer
 
 import (
-	"github.com/blevesearch/bleve/v2/mapping"
 	"strings"
 	"testing"
+
+	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/peerfind/peerfind"
 )
