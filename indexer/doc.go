@@ -88,46 +88,60 @@ func document(s *peerfind.Service, tax *labels) map[string]any {
 	return d
 }
 
-// labels is a taxonomy with the texts of its terms as the search
-// document holds them (termText, termTextES), made once and not for
-// every record.
+// labels are the texts of a taxonomy's terms as the search document
+// holds them (termText, termTextES), by facet and term id, made once and
+// not for every record.
 type labels struct {
-	tax   *peerfind.Taxonomy
-	texts map[*peerfind.Term][2]string
+	texts map[peerfind.TermRef][2]string
+	// order is the taxonomy's terms in its order (see all).
+	order []peerfind.TermRef
 }
 
 // newLabels returns the labels of tax, which may be nil (no terms).
 func newLabels(tax *peerfind.Taxonomy) *labels {
-	l := &labels{tax: tax, texts: map[*peerfind.Term][2]string{}}
+	l := &labels{texts: map[peerfind.TermRef][2]string{}}
 	if tax == nil {
 		return l
 	}
 	for _, f := range tax.Facets {
 		for _, t := range f.Terms {
-			l.texts[t] = [2]string{termText(t), termTextES(t)}
+			r := peerfind.TermRef{Facet: f.ID, ID: t.ID}
+			l.texts[r] = [2]string{termText(t), termTextES(t)}
+			l.order = append(l.order, r)
 		}
 	}
 	return l
+}
+
+// all is every text of the labels, in the taxonomy's order: what the
+// cached analyzers remember.
+func (l *labels) all() []string {
+	var out []string
+	for _, r := range l.order {
+		txt := l.texts[r]
+		out = append(out, txt[0])
+		if txt[1] != "" {
+			out = append(out, txt[1])
+		}
+	}
+	return out
 }
 
 // termTexts is, for every taxonomy term the record carries, the term's
 // labels (English and Spanish) and synonyms (termText), so that a search
 // for "warm line", "mujeres" or "Spanish" finds records tagged but not
 // worded that way; and, for the Spanish analysis, the Spanish ones only
-// (termTextES), for the terms that have any.
+// (termTextES), for the terms that have any. Terms the taxonomy does not
+// have are left out.
 func termTexts(s *peerfind.Service, l *labels) (all, es []string) {
-	if l == nil || l.tax == nil {
+	if l == nil {
 		return nil, nil
 	}
 	for _, f := range peerfind.Facets {
 		for _, id := range s.TermIDs(f) {
-			t := l.tax.Term(f, id)
-			if t == nil {
-				continue
-			}
-			txt, ok := l.texts[t]
+			txt, ok := l.texts[peerfind.TermRef{Facet: f, ID: id}]
 			if !ok {
-				txt = [2]string{termText(t), termTextES(t)}
+				continue
 			}
 			all = append(all, txt[0])
 			if txt[1] != "" {
@@ -153,20 +167,6 @@ func termText(t *peerfind.Term) string {
 func termTextES(t *peerfind.Term) string {
 	parts := nonEmpty(append([]string{t.Label["es"]}, t.Synonyms["es"]...)...)
 	return strings.Join(parts, " · ")
-}
-
-// taxonomyTexts is termText and termTextES of every term of the taxonomy.
-func taxonomyTexts(tax *peerfind.Taxonomy) []string {
-	var out []string
-	for _, f := range tax.Facets {
-		for _, t := range f.Terms {
-			out = append(out, termText(t))
-			if es := termTextES(t); es != "" {
-				out = append(out, es)
-			}
-		}
-	}
-	return out
 }
 
 // inSpanish reports whether a record's prose is to be analyzed as

@@ -96,8 +96,8 @@ func writeSegments(ctx context.Context, dir string, m mapping.IndexMapping, recs
 	// Each worker maps with its own copy of the mapping, whose
 	// analyzers remember what they analyzed for the record at hand.
 	mappings := make(chan mapping.IndexMapping, workers)
-	texts := taxonomyTexts(tax)
 	lb := newLabels(tax)
+	texts := lb.all()
 	for range workers {
 		wm, err := workerMapping(m, texts)
 		if err != nil {

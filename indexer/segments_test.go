@@ -60,7 +60,7 @@ func TestWriteIndexMatchesBleveBuilder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rememberTexts(m, taxonomyTexts(tax))
+	rememberTexts(m, newLabels(tax).all())
 	sorted := slices.Clone(recs)
 	byPlace(sorted)
 	refPath := filepath.Join(t.TempDir(), "index")
