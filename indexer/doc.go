@@ -45,7 +45,6 @@ func document(s *peerfind.Service, tax *labels) map[string]any {
 		"_type":     docType,
 		fieldName:   joinNonEmpty(s.Name, s.AlternateName),
 		fieldOrg:    s.Organization.Name,
-		fieldTerms:  joinParts(terms),
 		fieldText:   text,
 		fieldProse:  prose,
 		fieldTextES: joinParts(es),
@@ -132,15 +131,17 @@ func (l *labels) all() []string {
 // for "warm line", "mujeres" or "Spanish" finds records tagged but not
 // worded that way; and, for the Spanish analysis, the Spanish ones only
 // (termTextES), for the terms that have any. Terms the taxonomy does not
-// have are left out.
+// have are left out, and a term listed twice counts once, as its tag does
+// (fieldFacets; see tagWords).
 func termTexts(s *peerfind.Service, l *labels) (all, es []string) {
 	if l == nil {
 		return nil, nil
 	}
 	for _, f := range peerfind.Facets {
-		for _, id := range s.TermIDs(f) {
+		ids := s.TermIDs(f)
+		for i, id := range ids {
 			txt, ok := l.texts[peerfind.TermRef{Facet: f, ID: id}]
-			if !ok {
+			if !ok || slices.Contains(ids[:i], id) {
 				continue
 			}
 			all = append(all, txt[0])

@@ -62,6 +62,8 @@ type Index struct {
 	postings *postingsCache
 	// recs are the records beside the index (records.go).
 	recs *recordFile
+	// tags are the postings of fieldTerms, read from the tags.
+	tags *tagWords
 	// phrases knows the terms whose labels have a phrase.
 	phrases phrases
 	// searching counts the searches in flight: with fewer than the
@@ -118,6 +120,14 @@ func Open(dir string, tax *peerfind.Taxonomy) (*Index, error) {
 	}
 	x := &Index{idx: idx, tax: tax, path: path, vocab: newVocabulary(tax), feat: allFeatures, now: time.Now, postings: newPostingsCache(PostingsBudget), pruneOver: defaultPruneOver, splitOver: defaultSplitOver}
 	x.cols, err = readColumns(context.Background(), idx)
+	if err == nil {
+		a := idx.Mapping().AnalyzerNamed(analyzerText)
+		if a == nil {
+			err = fmt.Errorf("the index's mapping has no analyzer %s", analyzerText)
+		} else {
+			x.tags = newTagWords(x.cols, tax, a)
+		}
+	}
 	if err == nil {
 		x.recs, err = openRecords(filepath.Dir(path), x.cols.ranks(), x.cols.ids[0], x.cols.ids[1])
 		if err == nil && x.recs == nil {

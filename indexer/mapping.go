@@ -18,8 +18,11 @@ import (
 
 // Field names of the search document.
 const (
-	fieldName   = "name"
-	fieldOrg    = "org"
+	fieldName = "name"
+	fieldOrg  = "org"
+	// fieldTerms is the words of a record's taxonomy terms' labels and
+	// synonyms. It is not indexed: its postings are read from the tags
+	// (tagWords). Indexes built before have it, and it is not read.
 	fieldTerms  = "terms"
 	fieldText   = "text"
 	fieldProse  = "prose"
@@ -113,7 +116,6 @@ func NewMapping() (mapping.IndexMapping, error) {
 	// The name is stored for the type-ahead list (see Suggest).
 	doc.AddFieldMappingsAt(fieldName, text(true))
 	doc.AddFieldMappingsAt(fieldOrg, text(false))
-	doc.AddFieldMappingsAt(fieldTerms, text(false))
 	doc.AddFieldMappingsAt(fieldText, text(false))
 	// Term vectors (positions) on the text without the taxonomy's
 	// labels, for the phrases of synonyms (see needQuery).

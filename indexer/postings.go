@@ -153,6 +153,19 @@ func newPostingsCache(limit int) *postingsCache {
 // get returns the postings of term in field in the segments of s,
 // decoding them once, and the field's norms.
 func (c *postingsCache) get(ctx context.Context, s *sets, field, term string) (*termPostings, fieldNorms, error) {
+	if field == fieldTerms && s.tags != nil {
+		e, err := c.entry(ctx, s, fieldTerm{field, term}, nil, func(e *postingsEntry) error {
+			p, err := s.tags.postings(ctx, term)
+			if err == nil {
+				e.p, e.bytes = p, p.bytes()
+			}
+			return err
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		return e.p, s.tags.norms, nil
+	}
 	var norms fieldNorms
 	e, err := c.entry(ctx, s, fieldTerm{field, term}, func(c *postingsCache) {
 		norms = c.norms[field]
@@ -314,11 +327,6 @@ func decodePostings(ctx context.Context, s *sets, field, term string, norms fiel
 		}
 	}
 	p.docs.AddMany(batch)
-	if p.docs.GetCardinality()*16 >= uint64(len(norms)) {
-		p.dense = newDenseRanks(p.docs)
-		p.docs = roaring.FromDense(p.dense.words, false) // shares the words
-	} else {
-		p.docs.RunOptimize()
-	}
+	p.compact(uint64(len(norms)))
 	return p, nil
 }

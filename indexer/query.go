@@ -344,7 +344,7 @@ func (x *Index) needQuery(text string, op query.MatchQueryOperator, f features, 
 	// bonus in the rerank window instead changed none of them.)
 	should = append(should,
 		match(fieldName, text, analyzerText, query.MatchQueryOperatorOr, 3),
-		match(fieldTerms, text, analyzerText, query.MatchQueryOperatorOr, 2),
+		tagMatch{match(fieldTerms, text, analyzerText, query.MatchQueryOperatorOr, 2), x.tags},
 		match(fieldOrg, text, analyzerText, query.MatchQueryOperatorOr, 1.5),
 	)
 	if f.spanish && spanish {

@@ -117,6 +117,11 @@ func (sc *needScorer) compile(q query.Query) (*scoreNode, error) {
 			return compound(nodeDisj, kids, 1), nil
 		}
 		return compound(nodeConj, kids, 0), nil
+	case tagMatch:
+		if sc.s.tags != q.tags {
+			return nil, errNotScorable
+		}
+		return sc.compile(q.MatchQuery)
 	case *query.MatchPhraseQuery:
 		if q.Fuzziness != 0 {
 			return nil, errNotScorable

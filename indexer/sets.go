@@ -35,6 +35,8 @@ type sets struct {
 	all *roaring.Bitmap
 	// cache, if set, keeps the phrases' documents (postingsCache.phrase).
 	cache *postingsCache
+	// tags, if set, are the postings of fieldTerms (tagWords).
+	tags *tagWords
 }
 
 // setSegment is one segment of the snapshot: its documents are numbered
@@ -89,6 +91,9 @@ func newSets(r index.IndexReader, m mapping.IndexMapping) *sets {
 // term is the set of documents with term in field. The result is the
 // caller's to change.
 func (s *sets) term(field, term string, limit *roaring.Bitmap) (*roaring.Bitmap, error) {
+	if field == fieldTerms && s.tags != nil {
+		return within(s.tags.docs(term), limit), nil
+	}
 	out := roaring.New()
 	for _, sg := range s.segs {
 		if limit != nil && !limit.IntersectsWithInterval(sg.off, sg.off+sg.seg.Count()) {
@@ -163,6 +168,10 @@ func (s *sets) eval(ctx context.Context, q query.Query, limit *roaring.Bitmap) (
 		if q.Fuzziness == 0 {
 			return s.match(q, limit)
 		}
+	case tagMatch:
+		if s.tags == q.tags && q.Fuzziness == 0 {
+			return s.match(q.MatchQuery, limit)
+		}
 	case *query.PrefixQuery:
 		return s.prefix(q, limit)
 	case *query.MatchPhraseQuery:
@@ -218,6 +227,10 @@ func cost(q query.Query) int {
 	case *query.TermQuery, *query.PrefixQuery, *query.MatchAllQuery, *query.MatchNoneQuery, radiusQuery:
 		return 0
 	case *query.MatchQuery:
+		if q.Fuzziness == 0 {
+			return 0
+		}
+	case tagMatch:
 		if q.Fuzziness == 0 {
 			return 0
 		}
@@ -581,7 +594,7 @@ func (x *Index) setOf(ctx context.Context, r index.IndexReader, q query.Query) (
 func (x *Index) sets(r index.IndexReader) *sets {
 	s := newSets(r, x.idx.Mapping())
 	if s != nil {
-		s.cache = x.postings
+		s.cache, s.tags = x.postings, x.tags
 	}
 	return s
 }
