@@ -6,7 +6,6 @@ package indexer
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -502,11 +501,11 @@ func decodeSource(h *search.DocumentMatch) (*peerfind.Service, error) {
 	if !ok {
 		return nil, fmt.Errorf("record %q: stored source missing", h.ID)
 	}
-	var s peerfind.Service
-	if err := json.Unmarshal([]byte(raw), &s); err != nil {
+	s, err := peerfind.DecodeService([]byte(raw))
+	if err != nil {
 		return nil, fmt.Errorf("record %q: decode stored source: %w", h.ID, err)
 	}
-	return &s, nil
+	return s, nil
 }
 
 // nearestKM is the great-circle distance from p to the nearest of pts.

@@ -124,8 +124,8 @@ func (a *recordArena) json(i int) []byte {
 
 // record decodes record i.
 func (a *recordArena) record(i int) (*peerfind.Service, error) {
-	s := new(peerfind.Service)
-	if err := json.Unmarshal(a.json(i), s); err != nil {
+	s, err := peerfind.DecodeService(a.json(i))
+	if err != nil {
 		return nil, fmt.Errorf("decode record %d: %w", i, err)
 	}
 	return s, nil

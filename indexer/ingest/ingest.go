@@ -224,8 +224,8 @@ func readRecords(ctx context.Context, r io.Reader, tax *peerfind.Taxonomy) ([]*p
 }
 
 func parseRecord(line []byte, item string, tax *peerfind.Taxonomy, rep *peerfind.Report, seen map[string]int, n int) *peerfind.Service {
-	var s peerfind.Service
-	if err := json.Unmarshal(line, &s); err != nil {
+	s, err := peerfind.DecodeService(line)
+	if err != nil {
 		rep.Skip(item, "not a JSON record: %v", clip(err.Error(), 160))
 		return nil
 	}
@@ -241,7 +241,7 @@ func parseRecord(line []byte, item string, tax *peerfind.Taxonomy, rep *peerfind
 		return nil
 	}
 	seen[s.ID] = n
-	return &s
+	return s
 }
 
 // WriteRecords writes records as JSON Lines, one per line, in the given
