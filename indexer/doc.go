@@ -13,41 +13,19 @@ import (
 // its points, with the texts of its taxonomy terms from tax. The record
 // itself is saved beside the index (records.go).
 func document(s *peerfind.Service, tax *labels) map[string]any {
-	terms, esTerms := termTexts(s, tax)
-	var place []string
-	for _, l := range s.Locations {
-		a := l.Address
-		for _, p := range []string{l.Name, a.City, a.Region, a.StateProvince, a.PostalCode} {
-			if p = strings.TrimSpace(p); p != "" {
-				place = append(place, p)
-			}
-		}
-	}
+	terms, _ := termTexts(s, tax)
 	// The prose is a list, one value per part, so that a phrase does not
 	// run from one part into the next. The combined text (no positions)
 	// is one value of parts (joinParts), analyzed part by part: the
 	// taxonomy's texts once per build (see cachedAnalyzer).
-	prose := nonEmpty(s.Name, s.AlternateName, s.Organization.Name, s.Description, strings.Join(place, " "), groupName(s))
+	prose := proseOf(s)
 	text := joinParts(append(slices.Clone(prose), terms...))
-	// The Spanish analysis holds what is written in Spanish: the Spanish
-	// labels and synonyms of the record's terms, and its own prose when
-	// the record is in Spanish. English prose under a Spanish stemmer
-	// mostly repeated the English terms ("substanc", "us") and doubled
-	// the postings an English need walks; what it added besides were
-	// cognates ("lectura" finding "lecture"), which the English text
-	// still matches in part (accents folded, "depresión" is
-	// "depression").
-	es := esTerms
-	if inSpanish(s, prose) {
-		es = append(slices.Clone(prose), es...)
-	}
 	d := map[string]any{
 		"_type":     docType,
 		fieldName:   joinNonEmpty(s.Name, s.AlternateName),
 		fieldOrg:    s.Organization.Name,
 		fieldText:   text,
 		fieldProse:  prose,
-		fieldTextES: joinParts(es),
 		fieldStatus: s.Status,
 		fieldMode:   s.Mode(),
 		fieldRemote: remoteKey(s),
@@ -62,6 +40,9 @@ func document(s *peerfind.Service, tax *labels) map[string]any {
 		}
 	}
 	d[fieldFacets] = joinParts(facets)
+	if es := spanishProse(s, prose); len(es) > 0 {
+		d[fieldProseES] = joinParts(es)
+	}
 	if s.AssuredDate != "" {
 		d[fieldAssured] = s.AssuredDate
 	}
@@ -85,6 +66,37 @@ func document(s *peerfind.Service, tax *labels) map[string]any {
 		d[fieldLoc] = pts
 	}
 	return d
+}
+
+// proseOf is a record's own text, part by part: its names, its
+// organization's, its description, its places and its group's name.
+func proseOf(s *peerfind.Service) []string {
+	var place []string
+	for _, l := range s.Locations {
+		a := l.Address
+		for _, p := range []string{l.Name, a.City, a.Region, a.StateProvince, a.PostalCode} {
+			if p = strings.TrimSpace(p); p != "" {
+				place = append(place, p)
+			}
+		}
+	}
+	return nonEmpty(s.Name, s.AlternateName, s.Organization.Name, s.Description, strings.Join(place, " "), groupName(s))
+}
+
+// spanishProse is the prose (proseOf) the Spanish analysis holds: a
+// record's own, when the record is in Spanish; none otherwise. English
+// prose under a Spanish stemmer mostly repeated the English terms
+// ("substanc", "us") and doubled the postings an English need walks;
+// what it added besides were cognates ("lectura" finding "lecture"),
+// which the English text still matches in part (accents folded,
+// "depresión" is "depression"). With the Spanish labels and synonyms of
+// the record's terms (termTextES, read from the tags: tagWords) it is
+// fieldTextES.
+func spanishProse(s *peerfind.Service, prose []string) []string {
+	if inSpanish(s, prose) {
+		return prose
+	}
+	return nil
 }
 
 // labels are the texts of a taxonomy's terms as the search document

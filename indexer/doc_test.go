@@ -10,8 +10,10 @@ import (
 )
 
 // TestSpanishText checks what goes into the Spanish analysis: the
-// Spanish labels of a record's terms always, its own prose only when the
-// record is in Spanish (by its languages, or by its words).
+// record's own prose only when the record is in Spanish (by its
+// languages, or by its words), in fieldProseES; the Spanish labels of its
+// terms never, as they are read from its tags (tagWords: the test there
+// holds fieldTextES, the two together, to its analysis).
 func TestSpanishText(t *testing.T) {
 	tax := taxonomy(t)
 	cases := []struct {
@@ -31,19 +33,24 @@ func TestSpanishText(t *testing.T) {
 			s := &peerfind.Service{ID: "x", Name: "Harbor Group", Description: tc.desc, Languages: tc.langs,
 				Conditions: []string{"substance-use"}}
 			d := document(s, newLabels(tax))
-			es, _ := d[fieldTextES].(string)
+			es, has := d[fieldProseES].(string)
+			if has != tc.wantProse {
+				t.Errorf("has %s = %v, want %v", fieldProseES, has, tc.wantProse)
+			}
 			if got := strings.Contains(es, tc.desc); got != tc.wantProse {
-				t.Errorf("prose in text_es = %v, want %v (text_es %q)", got, tc.wantProse, es)
+				t.Errorf("prose in %s = %v, want %v (%q)", fieldProseES, got, tc.wantProse, es)
 			}
 			if strings.Contains(es, "Harbor") != tc.wantProse {
-				t.Errorf("name in text_es = %v, want %v", !tc.wantProse, tc.wantProse)
+				t.Errorf("name in %s = %v, want %v", fieldProseES, !tc.wantProse, tc.wantProse)
 			}
 			term := tax.Term(peerfind.FacetCondition, "substance-use")
-			if want := termTextES(term); want == "" || !strings.Contains(es, want) {
-				t.Errorf("text_es %q lacks the term's Spanish text %q", es, want)
+			if want := termTextES(term); want == "" || strings.Contains(es, want) {
+				t.Errorf("%s %q has the term's Spanish text %q, or the term has none", fieldProseES, es, want)
 			}
-			if strings.Contains(es, term.Label["en"]) && !tc.wantProse {
-				t.Errorf("text_es %q has the English label %q", es, term.Label["en"])
+			for _, f := range []string{fieldTextES, fieldTerms} {
+				if _, ok := d[f]; ok {
+					t.Errorf("the document has %s, which is read from the tags", f)
+				}
 			}
 			// The English text keeps everything.
 			if txt, _ := d[fieldText].(string); !strings.Contains(txt, tc.desc) || !strings.Contains(txt, term.Label["en"]) {

@@ -61,8 +61,8 @@ type Index struct {
 	postings *postingsCache
 	// recs are the records beside the index (records.go).
 	recs *recordFile
-	// tags are the postings of fieldTerms, read from the tags.
-	tags *tagWords
+	// tags are the fields whose labels are read from the tags.
+	tags *tagFields
 	// phrases knows the terms whose labels have a phrase.
 	phrases phrases
 	// searching counts the searches in flight: with fewer than the
@@ -120,12 +120,7 @@ func Open(dir string, tax *peerfind.Taxonomy) (*Index, error) {
 	x := &Index{idx: idx, tax: tax, path: path, vocab: newVocabulary(tax), feat: allFeatures, now: time.Now, postings: newPostingsCache(PostingsBudget), pruneOver: defaultPruneOver, splitOver: defaultSplitOver}
 	x.cols, err = readColumns(context.Background(), idx)
 	if err == nil {
-		a := idx.Mapping().AnalyzerNamed(analyzerText)
-		if a == nil {
-			err = fmt.Errorf("the index's mapping has no analyzer %s", analyzerText)
-		} else {
-			x.tags = newTagWords(x.cols, tax, a)
-		}
+		x.tags, err = x.readTags()
 	}
 	if err == nil {
 		x.recs, err = openRecords(filepath.Dir(path), x.cols.ranks(), x.cols.ids[0], x.cols.ids[1])
@@ -137,7 +132,7 @@ func Open(dir string, tax *peerfind.Taxonomy) (*Index, error) {
 		x.terms, err = readFieldDict(idx, fieldText)
 	}
 	if err == nil {
-		x.termsES, err = readFieldDict(idx, fieldTextES)
+		x.termsES, err = x.wordsES()
 	}
 	if err == nil {
 		err = x.countTerms()
@@ -196,6 +191,33 @@ func facetCounts(res *bleve.SearchResult) map[string][]peerfind.FacetCount {
 		})
 	}
 	return out
+}
+
+// readTags reads the fields whose labels are read from the tags.
+func (x *Index) readTags() (*tagFields, error) {
+	r, err := x.reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return readTagFields(context.Background(), r, x.idx.Mapping(), x.cols, x.tax)
+}
+
+// wordsES are the words of fieldTextES: those of the Spanish prose and of
+// the Spanish labels, or the field's own dictionary in an index built
+// before.
+func (x *Index) wordsES() (map[string]struct{}, error) {
+	if x.tags.es == nil {
+		return readFieldDict(x.idx, fieldTextES)
+	}
+	out, err := readFieldDict(x.idx, fieldProseES)
+	if err != nil {
+		return nil, err
+	}
+	for w := range x.tags.es.words {
+		out[w] = struct{}{}
+	}
+	return out, nil
 }
 
 // readFieldDict reads the dictionary of a field.

@@ -23,12 +23,17 @@ const (
 	// fieldTerms is the words of a record's taxonomy terms' labels and
 	// synonyms. It is not indexed: its postings are read from the tags
 	// (tagWords). Indexes built before have it, and it is not read.
-	fieldTerms  = "terms"
-	fieldText   = "text"
-	fieldProse  = "prose"
-	fieldTextES = "text_es"
-	fieldLoc    = "loc"
-	fieldStatus = "status"
+	fieldTerms = "terms"
+	fieldText  = "text"
+	fieldProse = "prose"
+	// fieldTextES is the text in Spanish analysis: a record's prose when
+	// it is in Spanish (fieldProseES, indexed) and the Spanish labels and
+	// synonyms of its terms (read from the tags, tagWords). Indexes built
+	// before index it whole, and have no fieldProseES.
+	fieldTextES  = "text_es"
+	fieldProseES = "prose_es"
+	fieldLoc     = "loc"
+	fieldStatus  = "status"
 	// fieldAssured is the date the record was last confirmed, as given,
 	// for the rerank's freshness without reading the record (columns).
 	fieldAssured = "assured"
@@ -122,9 +127,9 @@ func NewMapping() (mapping.IndexMapping, error) {
 	prose := text(false)
 	prose.IncludeTermVectors = true
 	doc.AddFieldMappingsAt(fieldProse, prose)
-	textES := text(false)
-	textES.Analyzer = analyzerES
-	doc.AddFieldMappingsAt(fieldTextES, textES)
+	proseES := text(false)
+	proseES.Analyzer = analyzerES
+	doc.AddFieldMappingsAt(fieldProseES, proseES)
 	// A filter field has terms and no doc values. The facet fields are
 	// filters: their counts come from fieldFacets, whose postings Open
 	// reads into the columns (columns.go). fieldFacets and fieldRemote

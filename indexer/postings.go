@@ -153,9 +153,9 @@ func newPostingsCache(limit int) *postingsCache {
 // get returns the postings of term in field in the segments of s,
 // decoding them once, and the field's norms.
 func (c *postingsCache) get(ctx context.Context, s *sets, field, term string) (*termPostings, fieldNorms, error) {
-	if field == fieldTerms && s.tags != nil {
+	if t := s.tags.of(field); t != nil {
 		e, err := c.entry(ctx, s, fieldTerm{field, term}, nil, func(e *postingsEntry) error {
-			p, err := s.tags.postings(ctx, term)
+			p, err := t.postings(ctx, s.r, term)
 			if err == nil {
 				e.p, e.bytes = p, p.bytes()
 			}
@@ -164,7 +164,7 @@ func (c *postingsCache) get(ctx context.Context, s *sets, field, term string) (*
 		if err != nil {
 			return nil, nil, err
 		}
-		return e.p, s.tags.norms, nil
+		return e.p, t.norms, nil
 	}
 	var norms fieldNorms
 	e, err := c.entry(ctx, s, fieldTerm{field, term}, func(c *postingsCache) {

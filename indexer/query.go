@@ -262,7 +262,7 @@ func (x *Index) needQuery(text string, op query.MatchQueryOperator, f features, 
 				alts = append(alts, match(fieldText, t, analyzerText, query.MatchQueryOperatorAnd, 1))
 			}
 			if f.spanish && len(x.analyze(analyzerES, t)) > 0 {
-				alts = append(alts, match(fieldTextES, t, analyzerES, query.MatchQueryOperatorAnd, 0.8))
+				alts = append(alts, x.tags.tagged(match(fieldTextES, t, analyzerES, query.MatchQueryOperatorAnd, 0.8)))
 			}
 		}
 		if fixed != s {
@@ -344,7 +344,7 @@ func (x *Index) needQuery(text string, op query.MatchQueryOperator, f features, 
 	// bonus in the rerank window instead changed none of them.)
 	should = append(should,
 		match(fieldName, text, analyzerText, query.MatchQueryOperatorOr, 3),
-		tagMatch{match(fieldTerms, text, analyzerText, query.MatchQueryOperatorOr, 2), x.tags},
+		x.tags.tagged(match(fieldTerms, text, analyzerText, query.MatchQueryOperatorOr, 2)),
 		match(fieldOrg, text, analyzerText, query.MatchQueryOperatorOr, 1.5),
 	)
 	if f.spanish && spanish {

@@ -35,8 +35,8 @@ type sets struct {
 	all *roaring.Bitmap
 	// cache, if set, keeps the phrases' documents (postingsCache.phrase).
 	cache *postingsCache
-	// tags, if set, are the postings of fieldTerms (tagWords).
-	tags *tagWords
+	// tags, if set, are the fields whose labels are read from the tags.
+	tags *tagFields
 }
 
 // setSegment is one segment of the snapshot: its documents are numbered
@@ -91,8 +91,16 @@ func newSets(r index.IndexReader, m mapping.IndexMapping) *sets {
 // term is the set of documents with term in field. The result is the
 // caller's to change.
 func (s *sets) term(field, term string, limit *roaring.Bitmap) (*roaring.Bitmap, error) {
-	if field == fieldTerms && s.tags != nil {
-		return within(s.tags.docs(term), limit), nil
+	if t := s.tags.of(field); t != nil {
+		bm := t.tagDocs(term)
+		if t.real != "" {
+			real, err := s.term(t.real, term, limit)
+			if err != nil {
+				return nil, err
+			}
+			bm.Or(real)
+		}
+		return within(bm, limit), nil
 	}
 	out := roaring.New()
 	for _, sg := range s.segs {

@@ -27,22 +27,131 @@ import (
 // need (a match in the labels scores higher). Yet what it held is known
 // from the tags, which the columns already hold: a record has the word
 // "autoayuda" as often as its terms' labels have it, and its field's
-// length is the sum of its terms' label lengths.
+// length is the sum of its terms' label lengths. The same holds for the
+// Spanish labels in fieldTextES (termTextES, 32 postings a record),
+// beside the record's own prose when it is in Spanish, which stays
+// indexed (fieldProseES): there a word's postings are the prose's and
+// the tags' together, and a record's length the prose's and the labels'.
 //
-// So the field is no longer indexed: tagWords makes its postings from
-// the columns and the taxonomy, the same documents, frequencies and
-// norms bleve's analysis of the field gave, for the scored searches'
-// own scorer (postingsCache.get) and for bleve's searchers (tagMatch).
-// TestTagWordsMatchAnalysis holds them to that analysis.
+// So the labels are no longer indexed: tagWords makes a field's postings
+// from the columns and the taxonomy (and the indexed prose), the same
+// documents, frequencies and norms bleve's analysis of the field gave,
+// for the scored searches' own scorer (postingsCache.get) and for
+// bleve's searchers (tagMatch). TestTagWordsMatchAnalysis holds them to
+// that analysis.
 
-// tagWords are the postings of fieldTerms, read from the tags.
+// tagFields are the fields whose labels are read from the tags.
+type tagFields struct {
+	// terms is fieldTerms; es is fieldTextES, nil for an index built
+	// before (it indexes the field whole).
+	terms, es *tagWords
+}
+
+// of is the tags' field named field, or nil.
+func (f *tagFields) of(field string) *tagWords {
+	switch {
+	case f == nil:
+		return nil
+	case field == fieldTerms:
+		return f.terms
+	case field == fieldTextES:
+		return f.es
+	}
+	return nil
+}
+
+// readTagFields reads the tags' fields of an open index: fieldTerms, and
+// fieldTextES when the index has fieldProseES.
+func readTagFields(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, cols *columns, tax *peerfind.Taxonomy) (*tagFields, error) {
+	en, es := m.AnalyzerNamed(analyzerText), m.AnalyzerNamed(analyzerES)
+	if en == nil || es == nil {
+		return nil, fmt.Errorf("the index's mapping lacks the analyzer %s or %s", analyzerText, analyzerES)
+	}
+	lb := newLabels(tax)
+	f := &tagFields{terms: newTagWords(fieldTerms, cols, lb, 0, en, "", nil)}
+	if !hasField(m, fieldProseES) {
+		return f, nil
+	}
+	base, err := fieldLengths(ctx, r, fieldProseES, len(cols.facetOff)-1)
+	if err != nil {
+		return nil, err
+	}
+	f.es = newTagWords(fieldTextES, cols, lb, 1, es, fieldProseES, base)
+	return f, nil
+}
+
+// hasField reports whether the mapping's search document maps field.
+func hasField(m mapping.IndexMapping, field string) bool {
+	im, ok := m.(*mapping.IndexMappingImpl)
+	if !ok {
+		return false
+	}
+	dm := im.TypeMapping[docType]
+	if dm == nil {
+		return false
+	}
+	sub := dm.Properties[field]
+	return sub != nil && len(sub.Fields) > 0
+}
+
+// fieldLengths is the length of field in each of n documents (0 where
+// it has none), from the norm of its postings: zap gives the float32 of
+// 1/√length, from which the length is exact to well past any field's.
+func fieldLengths(ctx context.Context, r index.IndexReader, field string, n int) ([]uint32, error) {
+	out := make([]uint32, n)
+	d, err := r.FieldDict(field)
+	if err != nil {
+		return nil, fmt.Errorf("lengths of %s: %w", field, err)
+	}
+	defer d.Close()
+	var tfd index.TermFieldDoc
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		e, err := d.Next()
+		if err != nil {
+			return nil, fmt.Errorf("lengths of %s: %w", field, err)
+		}
+		if e == nil {
+			return out, nil
+		}
+		tr, err := r.TermFieldReader(ctx, []byte(e.Term), field, false, true, false)
+		if err != nil {
+			return nil, fmt.Errorf("lengths of %s: %w", field, err)
+		}
+		for {
+			p, err := tr.Next(&tfd)
+			if err != nil {
+				tr.Close()
+				return nil, fmt.Errorf("lengths of %s: %w", field, err)
+			}
+			if p == nil {
+				break
+			}
+			doc := p.ID.Value()
+			if doc >= uint64(n) || p.Norm <= 0 {
+				tr.Close()
+				return nil, fmt.Errorf("lengths of %s: document %d of %d, norm %v", field, doc, n, p.Norm)
+			}
+			out[doc] = uint32(math.Round(1 / (p.Norm * p.Norm)))
+		}
+		tr.Close()
+	}
+}
+
+// tagWords are the postings of a field whose labels are read from the
+// tags.
 type tagWords struct {
-	cols *columns
+	// field is the field's name; real is the field indexed beside the
+	// tags, whose postings are the field's too ("" for none).
+	field, real string
+	cols        *columns
 	// words maps a word to the column tokens whose terms' labels have
 	// it, and how many times.
 	words map[string][]tagHit
 	// norms are the field's norms by document, as float32 bits (see
-	// fieldNorms); 0 for a document without labels, which has no field.
+	// fieldNorms); 0 for a document without the field.
 	norms fieldNorms
 }
 
@@ -52,13 +161,14 @@ type tagHit struct {
 	n   uint32
 }
 
-// newTagWords reads the labels of the columns' tokens: a's analysis of
-// each taxonomy term's text (termText) as a record's fieldTerms had it.
-// Tokens of the columns that are not a taxonomy term (the modes, an id
-// the taxonomy lacks) have no labels, as termTexts left them out.
-func newTagWords(cols *columns, tax *peerfind.Taxonomy, a analysis.Analyzer) *tagWords {
-	lb := newLabels(tax)
-	t := &tagWords{cols: cols, words: map[string][]tagHit{}}
+// newTagWords reads the labels of the columns' tokens for field: a's
+// analysis of each taxonomy term's text lb.texts[..][which] (termText,
+// termTextES), as a record's field had it, with base the length of the
+// field real in each document (nil for none). Tokens of the columns that
+// are not a taxonomy term (the modes, an id the taxonomy lacks), and
+// terms without a text, have no labels, as termTexts left them out.
+func newTagWords(field string, cols *columns, lb *labels, which int, a analysis.Analyzer, real string, base []uint32) *tagWords {
+	t := &tagWords{field: field, real: real, cols: cols, words: map[string][]tagHit{}}
 	length := make([]uint32, len(cols.tokens))
 	for k, tok := range cols.tokens {
 		facet, id, ok := strings.Cut(tok, ":")
@@ -66,10 +176,10 @@ func newTagWords(cols *columns, tax *peerfind.Taxonomy, a analysis.Analyzer) *ta
 			continue
 		}
 		txt, ok := lb.texts[peerfind.TermRef{Facet: facet, ID: id}]
-		if !ok {
+		if !ok || txt[which] == "" {
 			continue
 		}
-		ts := a.Analyze([]byte(txt[0]))
+		ts := a.Analyze([]byte(txt[which]))
 		length[k] = uint32(len(ts))
 		counts := map[string]uint32{}
 		var order []string
@@ -88,6 +198,9 @@ func newTagWords(cols *columns, tax *peerfind.Taxonomy, a analysis.Analyzer) *ta
 	t.norms = make(fieldNorms, max(n, 0))
 	for d := range n {
 		var l uint32
+		if base != nil {
+			l = base[d]
+		}
 		for _, k := range cols.facetTok[cols.facetOff[d]:cols.facetOff[d+1]] {
 			l += length[k]
 		}
@@ -104,8 +217,8 @@ func normBits(l uint32) uint32 {
 	return math.Float32bits(float32(1.0 / math.Sqrt(float64(l))))
 }
 
-// docs are the documents with word in fieldTerms, a new bitmap.
-func (t *tagWords) docs(word string) *roaring.Bitmap {
+// tagDocs are the documents whose labels have word, a new bitmap.
+func (t *tagWords) tagDocs(word string) *roaring.Bitmap {
 	out := roaring.New()
 	for _, h := range t.words[word] {
 		out.Or(t.cols.tokDocs[h.tok])
@@ -113,17 +226,28 @@ func (t *tagWords) docs(word string) *roaring.Bitmap {
 	return out
 }
 
-// postings are the postings of word in fieldTerms, as decodePostings
-// gives a term's: its documents in order, its frequency in each and the
-// most it adds to a score. The documents are a new bitmap.
-func (t *tagWords) postings(ctx context.Context, word string) (*termPostings, error) {
+// postings are the postings of word in the field, as decodePostings
+// gives a term's: its documents in order, its frequency in each (in the
+// labels, and in the real field read from r) and the most it adds to a
+// score. The documents are a new bitmap.
+func (t *tagWords) postings(ctx context.Context, r index.IndexReader, word string) (*termPostings, error) {
 	hits := t.words[word]
-	p := &termPostings{docs: t.docs(word)}
+	p := &termPostings{docs: t.tagDocs(word)}
 	var count []uint32
 	if len(hits) > 1 {
 		count = make([]uint32, len(t.cols.tokens))
 		for _, h := range hits {
 			count[h.tok] = h.n
+		}
+	}
+	var real map[uint32]uint32
+	if t.real != "" {
+		var err error
+		if real, err = realFrequencies(ctx, r, t.real, word); err != nil {
+			return nil, err
+		}
+		for d := range real {
+			p.docs.Add(d)
 		}
 	}
 	n := p.docs.GetCardinality()
@@ -132,14 +256,17 @@ func (t *tagWords) postings(ctx context.Context, word string) (*termPostings, er
 	for i := 0; it.HasNext(); i++ {
 		if i%(1<<16) == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("postings of %s:%s: %w", fieldTerms, word, err)
+				return nil, fmt.Errorf("postings of %s:%s: %w", t.field, word, err)
 			}
 		}
 		d := it.Next()
-		var f uint32
-		if len(hits) == 1 {
-			f = hits[0].n
-		} else {
+		f := real[d]
+		switch {
+		case len(hits) == 1:
+			if t.cols.tokDocs[hits[0].tok].Contains(d) {
+				f += hits[0].n
+			}
+		case len(hits) > 1:
 			for _, k := range t.cols.facetTok[t.cols.facetOff[d]:t.cols.facetOff[d+1]] {
 				f += count[k]
 			}
@@ -158,6 +285,31 @@ func (t *tagWords) postings(ctx context.Context, word string) (*termPostings, er
 	return p, nil
 }
 
+// realFrequencies is word's frequency in field by document, read from r.
+func realFrequencies(ctx context.Context, r index.IndexReader, field, word string) (map[uint32]uint32, error) {
+	tr, err := r.TermFieldReader(ctx, []byte(word), field, true, false, false)
+	if err != nil {
+		return nil, fmt.Errorf("postings of %s:%s: %w", field, word, err)
+	}
+	defer tr.Close()
+	out := make(map[uint32]uint32, tr.Count())
+	var tfd index.TermFieldDoc
+	for {
+		p, err := tr.Next(&tfd)
+		if err != nil {
+			return nil, fmt.Errorf("postings of %s:%s: %w", field, word, err)
+		}
+		if p == nil {
+			return out, nil
+		}
+		v := p.ID.Value()
+		if v > math.MaxUint32 {
+			return nil, fmt.Errorf("postings of %s:%s: document %d out of range", field, word, v)
+		}
+		out[uint32(v)] = uint32(min(p.Freq, math.MaxUint32))
+	}
+}
+
 // compact readies p's documents for reading by rank: a term that most
 // documents of the index (docs) have in 16 ranks them by a bitset of its
 // own (denseRanks), others are run-optimized.
@@ -170,34 +322,44 @@ func (p *termPostings) compact(docs uint64) {
 	p.docs.RunOptimize()
 }
 
-// tagMatch is a match query on fieldTerms (any of its words, as
-// MatchQuery with the OR operator), whose postings are the tags'
-// (tagWords). Its searcher is the match query's, over a reader whose
-// fieldTerms is the tags'.
+// tagMatch is a match query on a field whose labels are read from the
+// tags (tagFields). Its searcher is the match query's, over a reader
+// whose postings of that field are the tags' (tagReader).
 type tagMatch struct {
 	*query.MatchQuery
-	tags *tagWords
+	tags *tagFields
 }
 
 func (q tagMatch) Searcher(ctx context.Context, i index.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
 	return q.MatchQuery.Searcher(ctx, tagReader{IndexReader: i, tags: q.tags}, m, options)
 }
 
-// tagReader is a snapshot whose fieldTerms postings are the tags'.
+// tagged is q, a match query on field, as a tagMatch when the field's
+// labels are read from the tags.
+func (f *tagFields) tagged(q *query.MatchQuery) query.Query {
+	if f.of(q.FieldVal) == nil {
+		return q
+	}
+	return tagMatch{MatchQuery: q, tags: f}
+}
+
+// tagReader is a snapshot whose postings of the tags' fields are the
+// tags'.
 type tagReader struct {
 	index.IndexReader
-	tags *tagWords
+	tags *tagFields
 }
 
 func (r tagReader) TermFieldReader(ctx context.Context, term []byte, field string, includeFreq, includeNorm, includeTermVectors bool) (index.TermFieldReader, error) {
-	if field != fieldTerms {
+	t := r.tags.of(field)
+	if t == nil {
 		return r.IndexReader.TermFieldReader(ctx, term, field, includeFreq, includeNorm, includeTermVectors)
 	}
-	p, err := r.tags.postings(ctx, string(term))
+	p, err := t.postings(ctx, r.IndexReader, string(term))
 	if err != nil {
 		return nil, err
 	}
-	return &postingsReader{p: p, norms: r.tags.norms, it: p.docs.Iterator(), last: -1}, nil
+	return &postingsReader{p: p, norms: t.norms, it: p.docs.Iterator(), last: -1}, nil
 }
 
 // postingsReader reads a termPostings as bleve's term field reader

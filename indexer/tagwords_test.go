@@ -2,9 +2,9 @@ package indexer
 
 import (
 	"context"
-	"encoding/json"
 	"math"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/peerfind/peerfind"
@@ -36,94 +36,135 @@ func TestTagWordsMatchAnalysis(t *testing.T) {
 	}
 	defer x.Close()
 
-	a := x.idx.Mapping().AnalyzerNamed(analyzerText)
+	r, err := x.reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
 	lb := newLabels(tax)
-	type posting struct{ freq, norm uint32 }
-	want := map[string]map[uint32]posting{}
-	ids := map[string]bool{}
-	for d := range len(x.cols.idRank) {
+	docs := make([]*peerfind.Service, len(x.cols.idRank))
+	for d := range docs {
 		b, err := x.recs.read(int(x.cols.idRank[d]))
 		if err != nil {
 			t.Fatal(err)
 		}
-		var s peerfind.Service
-		if err := json.Unmarshal(b, &s); err != nil {
+		if docs[d], err = peerfind.DecodeService(b); err != nil {
 			t.Fatal(err)
 		}
+	}
+	ids := map[string]bool{}
+	for _, s := range docs {
 		ids[s.ID] = true
-		terms, _ := termTexts(&s, lb)
-		if s.ID == "x-twice" {
-			n := len(s.Categories) + len(s.SupportTypes) + len(s.Populations) + len(s.Attendance) + 2
-			if s.Cost != "" {
-				n++
-			}
-			if len(terms) != n {
-				t.Errorf("x-twice: %d term texts, want %d (Spanish once)", len(terms), n)
-			}
-		}
-		ts := a.Analyze([]byte(joinParts(terms)))
-		if len(ts) == 0 {
-			if x.tags.norms[d] != 0 {
-				t.Errorf("%s (document %d) has no labels but a norm", s.ID, d)
-			}
-			continue
-		}
-		count := map[string]uint32{}
-		for _, tk := range ts {
-			count[string(tk.Term)]++
-		}
-		for w, n := range count {
-			if want[w] == nil {
-				want[w] = map[uint32]posting{}
-			}
-			want[w][uint32(d)] = posting{n, normBits(uint32(len(ts)))}
-		}
 	}
 	for _, e := range extra {
 		if !ids[e.ID] {
 			t.Fatalf("record %s is not in the index", e.ID)
 		}
 	}
-	if len(want) < 100 {
-		t.Fatalf("only %d words in the labels: the fixture has too few terms", len(want))
+	if s := docs[slices.IndexFunc(docs, func(s *peerfind.Service) bool { return s.ID == "x-twice" })]; true {
+		terms, _ := termTexts(s, lb)
+		n := len(s.Categories) + len(s.SupportTypes) + len(s.Populations) + len(s.Attendance) + 2
+		if s.Cost != "" {
+			n++
+		}
+		if len(terms) != n {
+			t.Errorf("x-twice: %d term texts, want %d (Spanish once)", len(terms), n)
+		}
 	}
 
+	// What each field held when it was indexed whole.
+	fields := []struct {
+		field    string
+		tags     *tagWords
+		analyzer string
+		value    func(s *peerfind.Service) string
+	}{
+		{fieldTerms, x.tags.terms, analyzerText, func(s *peerfind.Service) string {
+			terms, _ := termTexts(s, lb)
+			return joinParts(terms)
+		}},
+		{fieldTextES, x.tags.es, analyzerES, func(s *peerfind.Service) string {
+			_, es := termTexts(s, lb)
+			return joinParts(append(slices.Clone(spanishProse(s, proseOf(s))), es...))
+		}},
+	}
 	ctx := context.Background()
-	for w := range x.tags.words {
-		if want[w] == nil {
-			if docs := x.tags.docs(w); !docs.IsEmpty() {
-				t.Errorf("%q: in %d documents, none of whose labels has it", w, docs.GetCardinality())
+	for _, fc := range fields {
+		t.Run(fc.field, func(t *testing.T) {
+			if fc.tags == nil {
+				t.Fatal("the field is not read from the tags")
 			}
-		}
-	}
-	for w, docs := range want {
-		p, err := x.tags.postings(ctx, w)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := p.docs.GetCardinality(); got != uint64(len(docs)) {
-			t.Errorf("%q: %d documents, want %d", w, got, len(docs))
-			continue
-		}
-		most := 0.0
-		for d, wp := range docs {
-			if !p.docs.Contains(d) {
-				t.Errorf("%q: document %d missing", w, d)
-				continue
+			a := x.idx.Mapping().AnalyzerNamed(fc.analyzer)
+			type posting struct{ freq, norm uint32 }
+			want := map[string]map[uint32]posting{}
+			for d, s := range docs {
+				ts := a.Analyze([]byte(fc.value(s)))
+				if len(ts) == 0 {
+					if fc.tags.norms[d] != 0 {
+						t.Errorf("%s (document %d) has no %s but a norm", s.ID, d, fc.field)
+					}
+					continue
+				}
+				count := map[string]uint32{}
+				for _, tk := range ts {
+					count[string(tk.Term)]++
+				}
+				for w, n := range count {
+					if want[w] == nil {
+						want[w] = map[uint32]posting{}
+					}
+					want[w][uint32(d)] = posting{n, normBits(uint32(len(ts)))}
+				}
 			}
-			if f := p.frequency(p.index(d), d); f != wp.freq {
-				t.Errorf("%q in document %d: frequency %d, want %d", w, d, f, wp.freq)
+			if len(want) < 100 {
+				t.Fatalf("only %d words: the fixture has too few terms", len(want))
 			}
-			if x.tags.norms[d] != wp.norm {
-				t.Errorf("document %d: norm bits %x, want %x", d, x.tags.norms[d], wp.norm)
+			for w := range fc.tags.words {
+				if want[w] == nil {
+					if docs := fc.tags.tagDocs(w); !docs.IsEmpty() {
+						t.Errorf("%q: in %d documents, none of which has it", w, docs.GetCardinality())
+					}
+				}
 			}
-			most = max(most, math.Sqrt(float64(wp.freq))*x.tags.norms.get(d))
-		}
-		if p.most != most {
-			t.Errorf("%q: most %v, want %v", w, p.most, most)
-		}
-	}
-	if p, err := x.tags.postings(ctx, "zzzunheardof"); err != nil || !p.docs.IsEmpty() {
-		t.Errorf("a word of no label: %v documents, err %v", p.docs.GetCardinality(), err)
+			for w, docs := range want {
+				p, err := fc.tags.postings(ctx, r, w)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := p.docs.GetCardinality(); got != uint64(len(docs)) {
+					t.Errorf("%q: %d documents, want %d", w, got, len(docs))
+					continue
+				}
+				most := 0.0
+				for d, wp := range docs {
+					if !p.docs.Contains(d) {
+						t.Errorf("%q: document %d missing", w, d)
+						continue
+					}
+					if f := p.frequency(p.index(d), d); f != wp.freq {
+						t.Errorf("%q in document %d: frequency %d, want %d", w, d, f, wp.freq)
+					}
+					if fc.tags.norms[d] != wp.norm {
+						t.Errorf("document %d: norm bits %x, want %x", d, fc.tags.norms[d], wp.norm)
+					}
+					most = max(most, math.Sqrt(float64(wp.freq))*fc.tags.norms.get(d))
+				}
+				if p.most != most {
+					t.Errorf("%q: most %v, want %v", w, p.most, most)
+				}
+			}
+			if p, err := fc.tags.postings(ctx, r, "zzzunheardof"); err != nil || !p.docs.IsEmpty() {
+				t.Errorf("a word of no label: %v documents, err %v", p.docs.GetCardinality(), err)
+			}
+			if fc.field == fieldTextES {
+				// The Spanish words known to the typo check are the prose's
+				// and the labels'.
+				for w := range want {
+					if _, ok := x.termsES[w]; !ok {
+						t.Errorf("%q is not among the index's Spanish words", w)
+					}
+				}
+			}
+		})
 	}
 }
