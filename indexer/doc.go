@@ -13,18 +13,14 @@ import (
 // its points, with the texts of its taxonomy terms from tax. The record
 // itself is saved beside the index (records.go).
 func document(s *peerfind.Service, tax *labels) map[string]any {
-	terms, _ := termTexts(s, tax)
 	// The prose is a list, one value per part, so that a phrase does not
-	// run from one part into the next. The combined text (no positions)
-	// is one value of parts (joinParts), analyzed part by part: the
-	// taxonomy's texts once per build (see cachedAnalyzer).
+	// run from one part into the next. With the labels and synonyms of
+	// the record's terms, read from its tags, it is fieldText (tagWords).
 	prose := proseOf(s)
-	text := joinParts(append(slices.Clone(prose), terms...))
 	d := map[string]any{
 		"_type":     docType,
 		fieldName:   joinNonEmpty(s.Name, s.AlternateName),
 		fieldOrg:    s.Organization.Name,
-		fieldText:   text,
 		fieldProse:  prose,
 		fieldStatus: s.Status,
 		fieldMode:   s.Mode(),

@@ -129,10 +129,10 @@ func Open(dir string, tax *peerfind.Taxonomy) (*Index, error) {
 		}
 	}
 	if err == nil {
-		x.terms, err = readFieldDict(idx, fieldText)
+		x.terms, err = x.words(x.tags.text, fieldText)
 	}
 	if err == nil {
-		x.termsES, err = x.wordsES()
+		x.termsES, err = x.words(x.tags.es, fieldTextES)
 	}
 	if err == nil {
 		err = x.countTerms()
@@ -203,18 +203,18 @@ func (x *Index) readTags() (*tagFields, error) {
 	return readTagFields(context.Background(), r, x.idx.Mapping(), x.cols, x.tax)
 }
 
-// wordsES are the words of fieldTextES: those of the Spanish prose and of
-// the Spanish labels, or the field's own dictionary in an index built
-// before.
-func (x *Index) wordsES() (map[string]struct{}, error) {
-	if x.tags.es == nil {
-		return readFieldDict(x.idx, fieldTextES)
+// words are the words of field: those of its prose and of its labels when
+// t reads its labels from the tags, or the field's own dictionary (t nil:
+// an index built before).
+func (x *Index) words(t *tagWords, field string) (map[string]struct{}, error) {
+	if t == nil {
+		return readFieldDict(x.idx, field)
 	}
-	out, err := readFieldDict(x.idx, fieldProseES)
+	out, err := readFieldDict(x.idx, t.real)
 	if err != nil {
 		return nil, err
 	}
-	for w := range x.tags.es.words {
+	for w := range t.words {
 		out[w] = struct{}{}
 	}
 	return out, nil

@@ -24,6 +24,10 @@ const (
 	// synonyms. It is not indexed: its postings are read from the tags
 	// (tagWords). Indexes built before have it, and it is not read.
 	fieldTerms = "terms"
+	// fieldText is a record's text in English analysis: its prose
+	// (fieldProse, indexed) and the labels and synonyms of its terms
+	// (read from the tags, tagWords). Indexes built before index it
+	// whole.
 	fieldText  = "text"
 	fieldProse = "prose"
 	// fieldTextES is the text in Spanish analysis: a record's prose when
@@ -121,7 +125,6 @@ func NewMapping() (mapping.IndexMapping, error) {
 	// The name is stored for the type-ahead list (see Suggest).
 	doc.AddFieldMappingsAt(fieldName, text(true))
 	doc.AddFieldMappingsAt(fieldOrg, text(false))
-	doc.AddFieldMappingsAt(fieldText, text(false))
 	// Term vectors (positions) on the text without the taxonomy's
 	// labels, for the phrases of synonyms (see needQuery).
 	prose := text(false)

@@ -117,11 +117,11 @@ func (sc *needScorer) compile(q query.Query) (*scoreNode, error) {
 			return compound(nodeDisj, kids, 1), nil
 		}
 		return compound(nodeConj, kids, 0), nil
-	case tagMatch:
+	case tagQuery:
 		if sc.s.tags != q.tags {
 			return nil, errNotScorable
 		}
-		return sc.compile(q.MatchQuery)
+		return sc.compile(q.Query)
 	case *query.MatchPhraseQuery:
 		if q.Fuzziness != 0 {
 			return nil, errNotScorable

@@ -176,9 +176,12 @@ func (s *sets) eval(ctx context.Context, q query.Query, limit *roaring.Bitmap) (
 		if q.Fuzziness == 0 {
 			return s.match(q, limit)
 		}
-	case tagMatch:
-		if s.tags == q.tags && q.Fuzziness == 0 {
-			return s.match(q.MatchQuery, limit)
+	case tagQuery:
+		// The query's postings and words are read as the field's (see
+		// term and prefix); one that runs a searcher runs over the tags'
+		// reader (collect of q).
+		if s.tags == q.tags && cost(q.Query) == 0 {
+			return s.eval(ctx, q.Query, limit)
 		}
 	case *query.PrefixQuery:
 		return s.prefix(q, limit)
@@ -238,10 +241,8 @@ func cost(q query.Query) int {
 		if q.Fuzziness == 0 {
 			return 0
 		}
-	case tagMatch:
-		if q.Fuzziness == 0 {
-			return 0
-		}
+	case tagQuery:
+		return cost(q.Query)
 	case *query.ConjunctionQuery:
 		return sum(q.Conjuncts)
 	case *query.DisjunctionQuery:
@@ -354,7 +355,7 @@ func (s *sets) phraseWithin(ctx context.Context, q *query.MatchPhraseQuery, limi
 // prefix is every term of the field that starts with the prefix.
 func (s *sets) prefix(q *query.PrefixQuery, limit *roaring.Bitmap) (*roaring.Bitmap, error) {
 	field := s.field(q.FieldVal)
-	d, err := s.r.FieldDictPrefix(field, []byte(q.Prefix))
+	d, err := tagReader{IndexReader: s.r, tags: s.tags}.FieldDictPrefix(field, []byte(q.Prefix))
 	if err != nil {
 		return nil, fmt.Errorf("terms of %s with prefix %q: %w", field, q.Prefix, err)
 	}

@@ -197,10 +197,10 @@ func TestSetsSegments(t *testing.T) {
 		"all":     query.NewMatchAllQuery(),
 		"status":  deleted,
 		"english": term(peerfind.FacetLanguage, "en"),
-		"words":   match(fieldText, "alcohol support", analyzerText, query.MatchQueryOperatorOr, 1),
-		"and":     query.NewConjunctionQuery([]query.Query{deleted, match(fieldText, "group", analyzerText, query.MatchQueryOperatorAnd, 1)}),
+		"words":   match(fieldProse, "alcohol support", analyzerText, query.MatchQueryOperatorOr, 1),
+		"and":     query.NewConjunctionQuery([]query.Query{deleted, match(fieldProse, "group", analyzerText, query.MatchQueryOperatorAnd, 1)}),
 		"not":     query.NewBooleanQuery(nil, nil, []query.Query{deleted}),
-		"prefix":  prefixQuery(fieldText, "sup"),
+		"prefix":  prefixQuery(fieldProse, "sup"),
 	}
 	for name, q := range queries {
 		got, err := s.eval(ctx, q, nil)

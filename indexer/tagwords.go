@@ -3,6 +3,7 @@ package indexer
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -42,9 +43,9 @@ import (
 
 // tagFields are the fields whose labels are read from the tags.
 type tagFields struct {
-	// terms is fieldTerms; es is fieldTextES, nil for an index built
-	// before (it indexes the field whole).
-	terms, es *tagWords
+	// terms is fieldTerms; text is fieldText and es fieldTextES, each nil
+	// for an index built before (it indexes the field whole).
+	terms, text, es *tagWords
 }
 
 // of is the tags' field named field, or nil.
@@ -54,13 +55,16 @@ func (f *tagFields) of(field string) *tagWords {
 		return nil
 	case field == fieldTerms:
 		return f.terms
+	case field == fieldText:
+		return f.text
 	case field == fieldTextES:
 		return f.es
 	}
 	return nil
 }
 
-// readTagFields reads the tags' fields of an open index: fieldTerms, and
+// readTagFields reads the tags' fields of an open index: fieldTerms;
+// fieldText when the index does not index it (its prose is fieldProse);
 // fieldTextES when the index has fieldProseES.
 func readTagFields(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, cols *columns, tax *peerfind.Taxonomy) (*tagFields, error) {
 	en, es := m.AnalyzerNamed(analyzerText), m.AnalyzerNamed(analyzerES)
@@ -68,15 +72,22 @@ func readTagFields(ctx context.Context, r index.IndexReader, m mapping.IndexMapp
 		return nil, fmt.Errorf("the index's mapping lacks the analyzer %s or %s", analyzerText, analyzerES)
 	}
 	lb := newLabels(tax)
+	n := len(cols.facetOff) - 1
 	f := &tagFields{terms: newTagWords(fieldTerms, cols, lb, 0, en, "", nil)}
-	if !hasField(m, fieldProseES) {
-		return f, nil
+	if !hasField(m, fieldText) {
+		base, err := fieldLengths(ctx, r, fieldProse, n)
+		if err != nil {
+			return nil, err
+		}
+		f.text = newTagWords(fieldText, cols, lb, 0, en, fieldProse, base)
 	}
-	base, err := fieldLengths(ctx, r, fieldProseES, len(cols.facetOff)-1)
-	if err != nil {
-		return nil, err
+	if hasField(m, fieldProseES) {
+		base, err := fieldLengths(ctx, r, fieldProseES, n)
+		if err != nil {
+			return nil, err
+		}
+		f.es = newTagWords(fieldTextES, cols, lb, 1, es, fieldProseES, base)
 	}
-	f.es = newTagWords(fieldTextES, cols, lb, 1, es, fieldProseES, base)
 	return f, nil
 }
 
@@ -148,8 +159,9 @@ type tagWords struct {
 	field, real string
 	cols        *columns
 	// words maps a word to the column tokens whose terms' labels have
-	// it, and how many times.
-	words map[string][]tagHit
+	// it, and how many times; sorted are the words in order.
+	words  map[string][]tagHit
+	sorted []string
 	// norms are the field's norms by document, as float32 bits (see
 	// fieldNorms); 0 for a document without the field.
 	norms fieldNorms
@@ -194,6 +206,7 @@ func newTagWords(field string, cols *columns, lb *labels, which int, a analysis.
 			t.words[w] = append(t.words[w], tagHit{tok: uint16(k), n: counts[w]})
 		}
 	}
+	t.sorted = slices.Sorted(maps.Keys(t.words))
 	n := len(cols.facetOff) - 1
 	t.norms = make(fieldNorms, max(n, 0))
 	for d := range n {
@@ -322,25 +335,26 @@ func (p *termPostings) compact(docs uint64) {
 	p.docs.RunOptimize()
 }
 
-// tagMatch is a match query on a field whose labels are read from the
-// tags (tagFields). Its searcher is the match query's, over a reader
-// whose postings of that field are the tags' (tagReader).
-type tagMatch struct {
-	*query.MatchQuery
+// tagQuery is a query on a field whose labels are read from the tags
+// (tagFields): a match query, fuzzy or not, or a prefix query. Its
+// searcher is the query's, over a reader whose postings and dictionary of
+// that field are the tags' with the real field's (tagReader).
+type tagQuery struct {
+	query.Query
 	tags *tagFields
 }
 
-func (q tagMatch) Searcher(ctx context.Context, i index.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
-	return q.MatchQuery.Searcher(ctx, tagReader{IndexReader: i, tags: q.tags}, m, options)
+func (q tagQuery) Searcher(ctx context.Context, i index.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	return q.Query.Searcher(ctx, tagReader{IndexReader: i, tags: q.tags}, m, options)
 }
 
-// tagged is q, a match query on field, as a tagMatch when the field's
-// labels are read from the tags.
-func (f *tagFields) tagged(q *query.MatchQuery) query.Query {
-	if f.of(q.FieldVal) == nil {
+// tagged is q, a query on field, as a tagQuery when the field's labels
+// are read from the tags.
+func (f *tagFields) tagged(field string, q query.Query) query.Query {
+	if f.of(field) == nil {
 		return q
 	}
-	return tagMatch{MatchQuery: q, tags: f}
+	return tagQuery{Query: q, tags: f}
 }
 
 // tagReader is a snapshot whose postings of the tags' fields are the
@@ -361,6 +375,126 @@ func (r tagReader) TermFieldReader(ctx context.Context, term []byte, field strin
 	}
 	return &postingsReader{p: p, norms: t.norms, it: p.docs.Iterator(), last: -1}, nil
 }
+
+// FieldDict is the field's words: for a tags' field, the real field's
+// and the labels' (tagWords.dict).
+func (r tagReader) FieldDict(field string) (index.FieldDict, error) {
+	return r.FieldDictPrefix(field, nil)
+}
+
+// FieldDictPrefix is the field's words with prefix.
+func (r tagReader) FieldDictPrefix(field string, prefix []byte) (index.FieldDict, error) {
+	t := r.tags.of(field)
+	if t == nil {
+		if prefix == nil {
+			return r.IndexReader.FieldDict(field)
+		}
+		return r.IndexReader.FieldDictPrefix(field, prefix)
+	}
+	var real index.FieldDict
+	if t.real != "" {
+		var err error
+		if real, err = r.IndexReader.FieldDictPrefix(t.real, prefix); err != nil {
+			return nil, err
+		}
+	}
+	p := string(prefix)
+	return t.dict(real, func(w string) (bool, uint8) { return strings.HasPrefix(w, p), 0 })
+}
+
+// FieldDictFuzzy is the field's words within fuzziness edits of term
+// that have prefix.
+func (r tagReader) FieldDictFuzzy(field, term string, fuzziness int, prefix string) (index.FieldDict, error) {
+	d, _, err := r.FieldDictFuzzyAutomaton(field, term, fuzziness, prefix)
+	return d, err
+}
+
+// FieldDictFuzzyAutomaton is FieldDictFuzzy and the automaton that
+// measures the edits, as bleve's fuzzy searcher asks a scorch snapshot
+// for them: for a tags' field, the real field's words the snapshot finds
+// and the labels' words the automaton accepts.
+func (r tagReader) FieldDictFuzzyAutomaton(field, term string, fuzziness int, prefix string) (index.FieldDict, index.FuzzyAutomaton, error) {
+	fz, ok := r.IndexReader.(index.IndexReaderFuzzy)
+	if !ok {
+		return nil, nil, fmt.Errorf("fuzzy terms of %s: the index cannot find them (%T)", field, r.IndexReader)
+	}
+	t := r.tags.of(field)
+	if t == nil {
+		return fz.FieldDictFuzzyAutomaton(field, term, fuzziness, prefix)
+	}
+	realField := t.real
+	if realField == "" {
+		realField = t.field // not indexed: no words, and the automaton
+	}
+	real, a, err := fz.FieldDictFuzzyAutomaton(realField, term, fuzziness, prefix)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := t.dict(real, func(w string) (bool, uint8) {
+		if !strings.HasPrefix(w, prefix) {
+			return false, 0
+		}
+		return a.MatchAndDistance(w)
+	})
+	return d, a, err
+}
+
+// dict is the words of real (nil for none) and the labels' words keep
+// accepts, in order, each once; real is closed. A word of both keeps
+// real's entry; a word of the labels alone counts no documents (no
+// reader of these dictionaries reads the counts).
+func (t *tagWords) dict(real index.FieldDict, keep func(string) (bool, uint8)) (index.FieldDict, error) {
+	var entries []index.DictEntry
+	var bytesRead uint64
+	if real != nil {
+		for {
+			e, err := real.Next()
+			if err != nil {
+				real.Close()
+				return nil, fmt.Errorf("words of %s: %w", t.real, err)
+			}
+			if e == nil {
+				break
+			}
+			entries = append(entries, *e)
+		}
+		bytesRead = real.BytesRead()
+		if err := real.Close(); err != nil {
+			return nil, fmt.Errorf("words of %s: %w", t.real, err)
+		}
+	}
+	n := len(entries)
+	for _, w := range t.sorted {
+		if ok, dist := keep(w); ok {
+			if _, found := slices.BinarySearchFunc(entries[:n], w, func(e index.DictEntry, w string) int { return strings.Compare(e.Term, w) }); !found {
+				entries = append(entries, index.DictEntry{Term: w, EditDistance: dist})
+			}
+		}
+	}
+	if len(entries) > n {
+		slices.SortFunc(entries, func(a, b index.DictEntry) int { return strings.Compare(a.Term, b.Term) })
+	}
+	return &sliceDict{entries: entries, bytesRead: bytesRead}, nil
+}
+
+// sliceDict is a dictionary read from a list.
+type sliceDict struct {
+	entries   []index.DictEntry
+	next      int
+	bytesRead uint64
+}
+
+func (d *sliceDict) Next() (*index.DictEntry, error) {
+	if d.next >= len(d.entries) {
+		return nil, nil
+	}
+	d.next++
+	return &d.entries[d.next-1], nil
+}
+
+func (d *sliceDict) Close() error      { return nil }
+func (d *sliceDict) Cardinality() int  { return len(d.entries) }
+func (d *sliceDict) BytesRead() uint64 { return d.bytesRead }
 
 // postingsReader reads a termPostings as bleve's term field reader
 // reads a term's postings: the documents in order, with the term's
