@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
@@ -14,10 +13,9 @@ import (
 )
 
 // cachedAnalyzerType is a bleve analyzer type that is a custom analyzer
-// (the same config as bleve's "custom" type) and remembers the tokens of the texts it
-// is told to (see remember): the labels and synonyms of the taxonomy's
-// terms, which a build would otherwise analyze again for every record
-// that carries them — most of a record's text.
+// (the same config as bleve's "custom" type) and, in a build worker's
+// mapping, remembers the tokens of the texts analyzed for the record at
+// hand (see workerMapping). Indexes name it in their mapping.
 const cachedAnalyzerType = "peerfind_cached"
 
 func init() {
@@ -70,14 +68,10 @@ func (partsTokenizerImpl) Tokenize(input []byte) analysis.TokenStream {
 
 type cachedAnalyzer struct {
 	inner analysis.Analyzer
-	// known maps a remembered text to its tokens; replaced whole by
-	// remember, read without locks.
-	known atomic.Pointer[map[string]analysis.TokenStream]
 	// recent, when set (in a build worker's own mapping, see
 	// workerMapping), holds the tokens of the other texts analyzed since
-	// forgetRecent: a record's name, organization, description and
-	// places are analyzed for several fields (name, org, prose, text),
-	// and were analyzed again for each. Not for concurrent use: nil in
+	// forgetRecent: a record's name and organization are analyzed for
+	// their fields and again in its prose. Not for concurrent use: nil in
 	// a mapping that is shared.
 	recent map[string]analysis.TokenStream
 }
@@ -120,12 +114,12 @@ func joinParts(parts []string) string {
 }
 
 // Analyze returns the tokens of text: the remembered tokens of a
-// remembered text, or its analysis. A text of parts (joinParts) is
-// analyzed part by part, each remembered or not, into one stream whose
-// positions and offsets run on from part to part. The remembered tokens
-// are shared: bleve reads the tokens of a field's text into its own
-// frequencies and never changes them; tokens whose position or offsets
-// differ from the remembered ones are copies.
+// recent text (see recent), or its analysis. A text of parts (joinParts)
+// is analyzed part by part, each remembered or not, into one stream
+// whose positions and offsets run on from part to part. The remembered
+// tokens are shared: bleve reads the tokens of a field's text into its
+// own frequencies and never changes them; tokens whose position or
+// offsets differ from the remembered ones are copies.
 func (a *cachedAnalyzer) Analyze(text []byte) analysis.TokenStream {
 	if bytes.IndexByte(text, partSep) < 0 {
 		return a.part(text)
@@ -156,11 +150,6 @@ func (a *cachedAnalyzer) Analyze(text []byte) analysis.TokenStream {
 
 // part returns the remembered tokens of text, or analyzes it.
 func (a *cachedAnalyzer) part(text []byte) analysis.TokenStream {
-	if m := a.known.Load(); m != nil {
-		if ts, ok := (*m)[string(text)]; ok {
-			return ts
-		}
-	}
 	if a.recent == nil {
 		return a.inner.Analyze(text)
 	}
@@ -172,26 +161,10 @@ func (a *cachedAnalyzer) part(text []byte) analysis.TokenStream {
 	return ts
 }
 
-// remember analyzes the texts once and keeps their tokens.
-func (a *cachedAnalyzer) remember(texts []string) {
-	m := map[string]analysis.TokenStream{}
-	if old := a.known.Load(); old != nil {
-		for k, v := range *old {
-			m[k] = v
-		}
-	}
-	for _, t := range texts {
-		if _, ok := m[t]; !ok {
-			m[t] = a.inner.Analyze([]byte(t))
-		}
-	}
-	a.known.Store(&m)
-}
-
 // workerMapping is a copy of m for one build worker (through its JSON,
-// as bleve keeps it with the index): its cached analyzers remember texts
-// and, until forgetRecent, the English one every other text it analyzes.
-func workerMapping(m mapping.IndexMapping, texts []string) (mapping.IndexMapping, error) {
+// as bleve keeps it with the index): its English analyzer remembers every
+// text it analyzes until forgetRecent.
+func workerMapping(m mapping.IndexMapping) (mapping.IndexMapping, error) {
 	b, err := json.Marshal(m)
 	if err != nil {
 		return nil, fmt.Errorf("copy mapping: %w", err)
@@ -200,7 +173,6 @@ func workerMapping(m mapping.IndexMapping, texts []string) (mapping.IndexMapping
 	if err := json.Unmarshal(b, c); err != nil {
 		return nil, fmt.Errorf("copy mapping: %w", err)
 	}
-	rememberTexts(c, texts)
 	// Only the English analysis sees the same texts twice: the Spanish
 	// one analyzes a record's prose for text_es alone.
 	if a, ok := c.AnalyzerNamed(analyzerText).(*cachedAnalyzer); ok {
@@ -215,14 +187,5 @@ func workerMapping(m mapping.IndexMapping, texts []string) (mapping.IndexMapping
 func forgetRecent(m mapping.IndexMapping) {
 	if a, ok := m.AnalyzerNamed(analyzerText).(*cachedAnalyzer); ok {
 		clear(a.recent)
-	}
-}
-
-// rememberTexts has the cached analyzers of m remember texts.
-func rememberTexts(m mapping.IndexMapping, texts []string) {
-	for _, name := range []string{analyzerText, analyzerES} {
-		if a, ok := m.AnalyzerNamed(name).(*cachedAnalyzer); ok {
-			a.remember(texts)
-		}
 	}
 }

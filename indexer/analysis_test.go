@@ -11,15 +11,18 @@ import (
 )
 
 // TestAnalyzeParts: a value of parts (joinParts) is analyzed as its parts
-// one after another, remembered or not: the same terms, positions that
-// run on, and offsets into the joined value; the remembered tokens are
-// left as they were.
+// one after another, remembered or not (a worker's mapping remembers
+// recent texts): the same terms, positions that run on, and offsets into
+// the joined value; the remembered tokens are left as they were.
 func TestAnalyzeParts(t *testing.T) {
 	m, err := NewMapping()
 	if err != nil {
 		t.Fatal(err)
 	}
-	rememberTexts(m, []string{"Warm line · Línea de apoyo"})
+	m, err = workerMapping(m)
+	if err != nil {
+		t.Fatal(err)
+	}
 	a := m.AnalyzerNamed(analyzerText)
 	before := slices.Clone(terms(a.Analyze([]byte("Warm line · Línea de apoyo"))))
 	positions := func(ts analysis.TokenStream) []int {
@@ -84,7 +87,7 @@ func TestWorkerMappingRemembersRecent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := workerMapping(m, []string{"warm line"})
+	w, err := workerMapping(m)
 	if err != nil {
 		t.Fatal(err)
 	}

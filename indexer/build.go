@@ -236,7 +236,7 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 	if opts.Progress != nil {
 		progress = func(done int) { opts.Progress(skipped + done) }
 	}
-	if err := writeIndex(ctx, idxPath, tmp, m, arena, opts.Taxonomy, progress, mark); err != nil {
+	if err := writeIndex(ctx, idxPath, tmp, m, arena, progress, mark); err != nil {
 		return nil, fmt.Errorf("build index: %w", err)
 	}
 	if err := rw.Flush(); err != nil {

@@ -10,9 +10,10 @@ import (
 
 // document turns a record into the search document bleve indexes: the
 // record denormalized into text fields, one keyword field per facet and
-// its points, with the texts of its taxonomy terms from tax. The record
-// itself is saved beside the index (records.go).
-func document(s *peerfind.Service, tax *labels) map[string]any {
+// its points. The texts of its taxonomy terms are not in it: they are
+// read from its tags (tagWords). The record itself is saved beside the
+// index (records.go).
+func document(s *peerfind.Service) map[string]any {
 	// The prose is a list, one value per part, so that a phrase does not
 	// run from one part into the next. With the labels and synonyms of
 	// the record's terms, read from its tags, it is fieldText (tagWords).
@@ -96,12 +97,10 @@ func spanishProse(s *peerfind.Service, prose []string) []string {
 }
 
 // labels are the texts of a taxonomy's terms as the search document
-// holds them (termText, termTextES), by facet and term id, made once and
-// not for every record.
+// held them (termText, termTextES), by facet and term id, made once: the
+// labels tagWords reads for the tags.
 type labels struct {
 	texts map[peerfind.TermRef][2]string
-	// order is the taxonomy's terms in its order (see all).
-	order []peerfind.TermRef
 }
 
 // newLabels returns the labels of tax, which may be nil (no terms).
@@ -112,53 +111,10 @@ func newLabels(tax *peerfind.Taxonomy) *labels {
 	}
 	for _, f := range tax.Facets {
 		for _, t := range f.Terms {
-			r := peerfind.TermRef{Facet: f.ID, ID: t.ID}
-			l.texts[r] = [2]string{termText(t), termTextES(t)}
-			l.order = append(l.order, r)
+			l.texts[peerfind.TermRef{Facet: f.ID, ID: t.ID}] = [2]string{termText(t), termTextES(t)}
 		}
 	}
 	return l
-}
-
-// all is every text of the labels, in the taxonomy's order: what the
-// cached analyzers remember.
-func (l *labels) all() []string {
-	var out []string
-	for _, r := range l.order {
-		txt := l.texts[r]
-		out = append(out, txt[0])
-		if txt[1] != "" {
-			out = append(out, txt[1])
-		}
-	}
-	return out
-}
-
-// termTexts is, for every taxonomy term the record carries, the term's
-// labels (English and Spanish) and synonyms (termText), so that a search
-// for "warm line", "mujeres" or "Spanish" finds records tagged but not
-// worded that way; and, for the Spanish analysis, the Spanish ones only
-// (termTextES), for the terms that have any. Terms the taxonomy does not
-// have are left out, and a term listed twice counts once, as its tag does
-// (fieldFacets; see tagWords).
-func termTexts(s *peerfind.Service, l *labels) (all, es []string) {
-	if l == nil {
-		return nil, nil
-	}
-	for _, f := range peerfind.Facets {
-		ids := s.TermIDs(f)
-		for i, id := range ids {
-			txt, ok := l.texts[peerfind.TermRef{Facet: f, ID: id}]
-			if !ok || slices.Contains(ids[:i], id) {
-				continue
-			}
-			all = append(all, txt[0])
-			if txt[1] != "" {
-				es = append(es, txt[1])
-			}
-		}
-	}
-	return all, es
 }
 
 // termText is the text of one taxonomy term in the search document.

@@ -33,7 +33,7 @@ func TestSpanishText(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := &peerfind.Service{ID: "x", Name: "Harbor Group", Description: tc.desc, Languages: tc.langs,
 				Conditions: []string{"substance-use"}}
-			d := document(s, newLabels(tax))
+			d := document(s)
 			es, has := d[fieldProseES].(string)
 			if has != tc.wantProse {
 				t.Errorf("has %s = %v, want %v", fieldProseES, has, tc.wantProse)

@@ -48,7 +48,7 @@ func (x *Index) phraseQuery(syn string, boost float64) query.Query {
 	return query.NewDisjunctionQuery(alts)
 }
 
-// labelled lists the terms whose text (termText, as indexed in fieldText)
+// labelled lists the terms whose text (termText, as fieldText holds it)
 // has the phrase: its words at the same relative positions after
 // analysis, as bleve's phrase search requires.
 func (x *Index) labelled(phrase string) []peerfind.TermRef {

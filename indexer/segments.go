@@ -17,8 +17,6 @@ import (
 	segapi "github.com/blevesearch/scorch_segment_api/v2"
 	zap "github.com/blevesearch/zapx/v17"
 	"golang.org/x/sync/errgroup"
-
-	"github.com/peerfind/peerfind"
 )
 
 // The index is written the way bleve's offline builder (bleve.NewBuilder)
@@ -59,7 +57,7 @@ var (
 // set, is called from one goroutine at a time with the number of records
 // done so far; mark, if set, is called with the name of each step as it
 // ends.
-func writeIndex(ctx context.Context, idxPath, work string, m mapping.IndexMapping, recs *recordArena, tax *peerfind.Taxonomy, progress func(done int), mark func(step string)) error {
+func writeIndex(ctx context.Context, idxPath, work string, m mapping.IndexMapping, recs *recordArena, progress func(done int), mark func(step string)) error {
 	if mark == nil {
 		mark = func(string) {}
 	}
@@ -72,7 +70,7 @@ func writeIndex(ctx context.Context, idxPath, work string, m mapping.IndexMappin
 	}
 	defer os.RemoveAll(dir)
 	workers := runtime.GOMAXPROCS(0)
-	paths, err := writeSegments(ctx, dir, m, recs, tax, workers, progress)
+	paths, err := writeSegments(ctx, dir, m, recs, workers, progress)
 	if err != nil {
 		return fmt.Errorf("write index: %w", err)
 	}
@@ -90,16 +88,14 @@ func writeIndex(ctx context.Context, idxPath, work string, m mapping.IndexMappin
 
 // writeSegments writes recs as segments of segmentSize records in dir,
 // workers at a time, and returns their paths in the records' order.
-func writeSegments(ctx context.Context, dir string, m mapping.IndexMapping, recs *recordArena, tax *peerfind.Taxonomy, workers int, progress func(int)) ([]string, error) {
+func writeSegments(ctx context.Context, dir string, m mapping.IndexMapping, recs *recordArena, workers int, progress func(int)) ([]string, error) {
 	n := (recs.len() + segmentSize - 1) / segmentSize
 	paths := make([]string, n)
 	// Each worker maps with its own copy of the mapping, whose
 	// analyzers remember what they analyzed for the record at hand.
 	mappings := make(chan mapping.IndexMapping, workers)
-	lb := newLabels(tax)
-	texts := lb.all()
 	for range workers {
-		wm, err := workerMapping(m, texts)
+		wm, err := workerMapping(m)
 		if err != nil {
 			return nil, err
 		}
@@ -120,7 +116,7 @@ func writeSegments(ctx context.Context, dir string, m mapping.IndexMapping, recs
 			}
 			wm := <-mappings
 			defer func() { mappings <- wm }()
-			if err := writeSegment(path, wm, recs, from, to, lb); err != nil {
+			if err := writeSegment(path, wm, recs, from, to); err != nil {
 				return err
 			}
 			paths[i] = path
@@ -145,14 +141,14 @@ func writeSegments(ctx context.Context, dir string, m mapping.IndexMapping, recs
 // _id field, then every indexed field analyzed. The mapping has no
 // composite (_all) field to compose; a document with one is refused
 // rather than indexed without it.
-func writeSegment(path string, m mapping.IndexMapping, recs *recordArena, from, to int, tax *labels) error {
+func writeSegment(path string, m mapping.IndexMapping, recs *recordArena, from, to int) error {
 	docs := make([]index.Document, 0, to-from)
 	for i := from; i < to; i++ {
 		s, err := recs.record(i)
 		if err != nil {
 			return err
 		}
-		d := document(s, tax)
+		d := document(s)
 		doc := bdoc.NewDocument(s.ID)
 		if err := m.MapDocument(doc, d); err != nil {
 			return fmt.Errorf("record %q: map document: %w", s.ID, err)

@@ -60,7 +60,6 @@ func TestWriteIndexMatchesBleveBuilder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rememberTexts(m, newLabels(tax).all())
 	sorted := slices.Clone(recs)
 	byPlace(sorted)
 	refPath := filepath.Join(t.TempDir(), "index")
@@ -69,7 +68,7 @@ func TestWriteIndexMatchesBleveBuilder(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range sorted {
-		d := document(s, newLabels(tax))
+		d := document(s)
 		if err := b.Index(s.ID, d); err != nil {
 			t.Fatal(err)
 		}
@@ -215,7 +214,6 @@ func termCounts(t *testing.T, x *Index) map[string]uint64 {
 // and leaves no segment files behind.
 func TestWriteIndexStops(t *testing.T) {
 	recs, _ := synthRecords(t, 300)
-	tax := taxonomy(t)
 	m, err := NewMapping()
 	if err != nil {
 		t.Fatal(err)
@@ -227,7 +225,7 @@ func TestWriteIndexStops(t *testing.T) {
 	work := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err = writeIndex(ctx, filepath.Join(work, "index"), work, m, arena, tax, nil, nil)
+	err = writeIndex(ctx, filepath.Join(work, "index"), work, m, arena, nil, nil)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error %v, want context.Canceled", err)
 	}
@@ -235,7 +233,7 @@ func TestWriteIndexStops(t *testing.T) {
 	if len(left) != 0 {
 		t.Fatalf("left behind: %v", left)
 	}
-	if err := writeIndex(context.Background(), filepath.Join(work, "index"), work, m, nil, tax, nil, nil); err == nil {
+	if err := writeIndex(context.Background(), filepath.Join(work, "index"), work, m, nil, nil, nil); err == nil {
 		t.Fatal("no error for no records")
 	}
 }

@@ -146,7 +146,6 @@ func waitPersisted(t *testing.T, idx bleve.Index) {
 
 func TestSetsSegments(t *testing.T) {
 	recs, _ := synthRecords(t, 90)
-	tax := taxonomy(t)
 	m, err := NewMapping()
 	if err != nil {
 		t.Fatal(err)
@@ -159,7 +158,7 @@ func TestSetsSegments(t *testing.T) {
 	for i := 0; i < len(recs); i += 30 {
 		b := idx.NewBatch()
 		for _, s := range recs[i : i+30] {
-			d := document(s, newLabels(tax))
+			d := document(s)
 			if err := b.Index(s.ID, d); err != nil {
 				t.Fatal(err)
 			}

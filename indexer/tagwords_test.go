@@ -171,3 +171,30 @@ func TestTagWordsMatchAnalysis(t *testing.T) {
 		})
 	}
 }
+
+// termTexts is what a record's fields held of its terms' labels when they
+// were indexed, and what tagWords reads from its tags: for every taxonomy
+// term the record carries, the term's labels (English and Spanish) and
+// synonyms (termText); and, for the Spanish analysis, the Spanish ones
+// only (termTextES), for the terms that have any. Terms the taxonomy does
+// not have are left out, and a term listed twice counts once, as its tag
+// does (fieldFacets).
+func termTexts(s *peerfind.Service, l *labels) (all, es []string) {
+	if l == nil {
+		return nil, nil
+	}
+	for _, f := range peerfind.Facets {
+		ids := s.TermIDs(f)
+		for i, id := range ids {
+			txt, ok := l.texts[peerfind.TermRef{Facet: f, ID: id}]
+			if !ok || slices.Contains(ids[:i], id) {
+				continue
+			}
+			all = append(all, txt[0])
+			if txt[1] != "" {
+				es = append(es, txt[1])
+			}
+		}
+	}
+	return all, es
+}
