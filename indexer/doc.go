@@ -50,7 +50,7 @@ func document(s *peerfind.Service) map[string]any {
 		d[fieldShape] = shape
 	}
 	when, starts, open := whenTokens(s)
-	for f, toks := range map[string][]string{fieldWhen: when, fieldStarts: starts, fieldOpen: open} {
+	for f, toks := range map[string][]string{fieldWhen: when, fieldStarts: starts, fieldOpenBlocks: open} {
 		if len(toks) > 0 {
 			d[f] = joinParts(toks)
 		}

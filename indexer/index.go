@@ -63,6 +63,8 @@ type Index struct {
 	recs *recordFile
 	// tags are the fields whose labels are read from the tags.
 	tags *tagFields
+	// openBlocks says the index has fieldOpenBlocks, not fieldOpen.
+	openBlocks bool
 	// phrases knows the terms whose labels have a phrase.
 	phrases phrases
 	// searching counts the searches in flight: with fewer than the
@@ -118,6 +120,7 @@ func Open(dir string, tax *peerfind.Taxonomy) (*Index, error) {
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
 	x := &Index{idx: idx, tax: tax, path: path, vocab: newVocabulary(tax), feat: allFeatures, now: time.Now, postings: newPostingsCache(PostingsBudget), pruneOver: defaultPruneOver, splitOver: defaultSplitOver}
+	x.openBlocks = hasField(idx.Mapping(), fieldOpenBlocks)
 	x.cols, err = readColumns(context.Background(), idx)
 	if err == nil {
 		x.tags, err = x.readTags()
@@ -502,7 +505,7 @@ func (x *Index) query(q peerfind.Query, op query.MatchQueryOperator, where query
 		}
 		must = append(must, query.NewDisjunctionQuery(any))
 	}
-	if wq := whenQuery(q, x.zones); wq != nil {
+	if wq := whenQuery(q, x.zones, x.openBlocks); wq != nil {
 		must = append(must, wq)
 	}
 	if where != nil {

@@ -3,6 +3,7 @@ package indexer
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,22 +20,33 @@ import (
 //     filters;
 //   - starts: "zone|day|HH:MM" of each start time, rounded down to the
 //     half hour, for Upcoming;
-//   - open: the same for every half hour a meeting is in session, for
-//     OpenNow.
+//   - open_blocks: the half hours a meeting is in session, for OpenNow, as
+//     the fewest aligned blocks of the week that cover them (openBlocks):
+//     "zone|level|n" is the n-th block of 2^level half hours. A half hour
+//     is in session when one of the nine blocks that hold it is indexed.
+//     (Indexes built before have open: "zone|day|HH:MM" of every half
+//     hour in session, 26 a record.)
 //
 // Monthly rules ("2TU") are indexed as their weekday: the exact dates are
 // checked with Schedule.Next on the hits.
 const (
-	fieldWhen   = "when"
-	fieldStarts = "starts"
-	fieldOpen   = "open"
-	slotMinutes = 30
+	fieldWhen       = "when"
+	fieldStarts     = "starts"
+	fieldOpen       = "open"
+	fieldOpenBlocks = "open_blocks"
+	slotMinutes     = 30
+	// weekSlots is the number of half hours in a week, blockLevels the
+	// sizes of block (1 to 256 half hours; 512 would be over a week).
+	weekSlots   = 7 * 24 * 60 / slotMinutes
+	blockLevels = 9
 )
 
 // whenTokens returns the tokens of a record's schedules for the three
-// fields.
+// fields (when, starts, open_blocks).
 func whenTokens(s *peerfind.Service) (when, starts, open []string) {
-	seen := map[*[]string]map[string]bool{&when: {}, &starts: {}, &open: {}}
+	seen := map[*[]string]map[string]bool{&when: {}, &starts: {}}
+	var zones []string
+	inSession := map[string]*[weekSlots]bool{}
 	add := func(list *[]string, tok string) {
 		if !seen[list][tok] {
 			seen[list][tok] = true
@@ -52,13 +64,82 @@ func whenTokens(s *peerfind.Service) (when, starts, open []string) {
 			add(&when, day)
 			add(&when, day+"-"+part)
 			wd := weekday(day)
-			add(&starts, slotToken(loc.String(), wd, minutes))
+			zone := loc.String()
+			add(&starts, slotToken(zone, wd, minutes))
+			slots := inSession[zone]
+			if slots == nil {
+				slots = new([weekSlots]bool)
+				inSession[zone] = slots
+				zones = append(zones, zone)
+			}
 			for m := minutes - minutes%slotMinutes; m < minutes+int(length/time.Minute); m += slotMinutes {
-				add(&open, slotToken(loc.String(), (wd+m/(24*60))%7, m%(24*60)))
+				slots[((wd+m/(24*60))%7)*(24*60/slotMinutes)+m%(24*60)/slotMinutes] = true
 			}
 		}
 	}
+	for _, z := range zones {
+		open = append(open, openBlocks(z, inSession[z])...)
+	}
 	return when, starts, open
+}
+
+// openBlocks are the tokens of the fewest aligned blocks (blockToken)
+// that cover the half hours in session of a week in zone: each run of
+// half hours is cut into the largest blocks that start at a multiple of
+// their size, so that the blocks cover the run and nothing else.
+func openBlocks(zone string, in *[weekSlots]bool) []string {
+	var out []string
+	for i := 0; i < weekSlots; {
+		if !in[i] {
+			i++
+			continue
+		}
+		level := 0
+		for l := 1; l < blockLevels && i%(1<<l) == 0; l++ {
+			if !covered(in, i, i+1<<l) {
+				break
+			}
+			level = l
+		}
+		out = append(out, blockToken(zone, level, i>>level))
+		i += 1 << level
+	}
+	return out
+}
+
+// covered reports whether every half hour from..to (to excluded) is in
+// session; none past the week is.
+func covered(in *[weekSlots]bool, from, to int) bool {
+	if to > weekSlots {
+		return false
+	}
+	for _, v := range in[from:to] {
+		if !v {
+			return false
+		}
+	}
+	return true
+}
+
+// blockToken is "zone|level|n", the n-th block of 2^level half hours of
+// the week (from Sunday 00:00) in zone.
+func blockToken(zone string, level, n int) string {
+	return zone + "|" + strconv.Itoa(level) + "|" + strconv.Itoa(n)
+}
+
+// openTokens are the tokens a record in session at the half hour of the
+// week slot has one of: the nine blocks that hold it (with blocks), or
+// its slot token (an index built before, see fieldOpen).
+func openTokens(zone string, wd, minutes int, blocks bool) []string {
+	if !blocks {
+		return []string{slotToken(zone, wd, minutes)}
+	}
+	slot := wd*(24*60/slotMinutes) + minutes/slotMinutes
+	out := make([]string, blockLevels)
+	for l := range out {
+		out[l] = blockToken(zone, l, slot>>l)
+	}
+	return out
 }
 
 func weekday(code string) int {
@@ -88,8 +169,9 @@ func slotToken(zone string, wd, minutes int) string {
 }
 
 // whenQuery returns the query of q's meeting-time filters, or nil when it
-// has none. zones are the time zones of the indexed schedules.
-func whenQuery(q peerfind.Query, zones []string) query.Query {
+// has none. zones are the time zones of the indexed schedules; blocks
+// says the index has fieldOpenBlocks (not fieldOpen).
+func whenQuery(q peerfind.Query, zones []string, blocks bool) query.Query {
 	var must []query.Query
 	terms := func(field string, toks []string) query.Query {
 		var any []query.Query
@@ -126,10 +208,14 @@ func whenQuery(q peerfind.Query, zones []string) query.Query {
 		for _, z := range zones {
 			if loc, err := peerfind.LoadLocation(z); err == nil {
 				l := now.In(loc)
-				toks = append(toks, slotToken(z, int(l.Weekday()), l.Hour()*60+l.Minute()))
+				toks = append(toks, openTokens(z, int(l.Weekday()), l.Hour()*60+l.Minute(), blocks)...)
 			}
 		}
-		must = append(must, terms(fieldOpen, toks))
+		field := fieldOpen
+		if blocks {
+			field = fieldOpenBlocks
+		}
+		must = append(must, terms(field, toks))
 	}
 	if q.Upcoming {
 		// Meetings in session now, or starting within the window.
@@ -145,7 +231,7 @@ func whenQuery(q peerfind.Query, zones []string) query.Query {
 			}
 		}
 		sort.Strings(toks)
-		must = append(must, query.NewDisjunctionQuery([]query.Query{terms(fieldStarts, toks), whenQuery(peerfind.Query{OpenNow: true, Now: now}, zones)}))
+		must = append(must, query.NewDisjunctionQuery([]query.Query{terms(fieldStarts, toks), whenQuery(peerfind.Query{OpenNow: true, Now: now}, zones, blocks)}))
 	}
 	if len(must) == 0 {
 		return nil

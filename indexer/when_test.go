@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,4 +87,79 @@ func TestSlotToken(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestOpenBlocks: a record is in session at a half hour of the week when
+// one of the blocks that hold it (openTokens) is among its blocks
+// (whenTokens), for every half hour of the week and every zone; the
+// reference is the slot tokens the open field held, every half hour in
+// session. The records are the benchmark's, and meetings that run over
+// midnight and over the end of the week.
+func TestOpenBlocks(t *testing.T) {
+	recs, _ := synthRecords(t, 2000)
+	late := *recs[0]
+	late.Schedules = []peerfind.Schedule{
+		{Freq: "WEEKLY", ByDay: []string{"SA"}, OpensAt: "22:30", ClosesAt: "02:00", Timezone: "America/Chicago"},
+		{Freq: "WEEKLY", ByDay: []string{"MO", "TU", "WE", "TH", "FR"}, OpensAt: "09:00", ClosesAt: "17:00", Timezone: "America/Chicago"},
+		{Freq: "WEEKLY", ByDay: []string{"SU"}, OpensAt: "00:00", ClosesAt: "23:59", Timezone: "Pacific/Honolulu"},
+	}
+	recs = append(recs, &late)
+	blocks, slots := 0, 0
+	for _, s := range recs {
+		_, _, open := whenTokens(s)
+		have := map[string]bool{}
+		for _, tok := range open {
+			have[tok] = true
+		}
+		want := openSlotTokens(s)
+		zones := map[string]bool{}
+		for tok := range want {
+			z, _, _ := strings.Cut(tok, "|")
+			zones[z] = true
+		}
+		for tok := range have {
+			z, _, _ := strings.Cut(tok, "|")
+			if !zones[z] {
+				t.Fatalf("%s: block %q of a zone it does not meet in", s.ID, tok)
+			}
+		}
+		for z := range zones {
+			for wd := range 7 {
+				for m := 0; m < 24*60; m += slotMinutes {
+					in := false
+					for _, tok := range openTokens(z, wd, m, true) {
+						in = in || have[tok]
+					}
+					if want[slotToken(z, wd, m)] != in {
+						t.Fatalf("%s: %s %s %02d:%02d in session %v, want %v (blocks %v)", s.ID, z, peerfind.Weekdays[wd], m/60, m%60, in, !in, open)
+					}
+				}
+			}
+		}
+		blocks += len(open)
+		slots += len(want)
+	}
+	if slots == 0 || blocks*2 > slots {
+		t.Errorf("%d blocks for %d half hours in session: the blocks should be far fewer", blocks, slots)
+	}
+	t.Logf("%d blocks for %d half hours in session", blocks, slots)
+}
+
+// openSlotTokens is the tokens the open field held: "zone|day|HH:MM" of
+// every half hour a meeting of s is in session.
+func openSlotTokens(s *peerfind.Service) map[string]bool {
+	out := map[string]bool{}
+	for _, sc := range s.Schedules {
+		minutes, length, loc, ok := sc.Clock()
+		if !ok {
+			continue
+		}
+		for _, day := range sc.Days() {
+			wd := weekday(day)
+			for m := minutes - minutes%slotMinutes; m < minutes+int(length/time.Minute); m += slotMinutes {
+				out[slotToken(loc.String(), (wd+m/(24*60))%7, m%(24*60))] = true
+			}
+		}
+	}
+	return out
 }
