@@ -92,7 +92,12 @@ func newSets(r index.IndexReader, m mapping.IndexMapping) *sets {
 // caller's to change.
 func (s *sets) term(field, term string, limit *roaring.Bitmap) (*roaring.Bitmap, error) {
 	if t := s.tags.of(field); t != nil {
-		bm := t.tagDocs(term)
+		var bm *roaring.Bitmap
+		if limit != nil {
+			bm = roaring.And(t.tagDocs(term), limit)
+		} else {
+			bm = t.tagDocs(term).Clone()
+		}
 		if t.real != "" {
 			real, err := s.term(t.real, term, limit)
 			if err != nil {
@@ -100,7 +105,7 @@ func (s *sets) term(field, term string, limit *roaring.Bitmap) (*roaring.Bitmap,
 			}
 			bm.Or(real)
 		}
-		return within(bm, limit), nil
+		return bm, nil
 	}
 	out := roaring.New()
 	for _, sg := range s.segs {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"unsafe"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -165,6 +166,11 @@ type tagWords struct {
 	// norms are the field's norms by document, as float32 bits (see
 	// fieldNorms); 0 for a document without the field.
 	norms fieldNorms
+	// docs keeps each word's tagDocs once made: a word's documents are
+	// the union of its terms' (a common word's, tens of terms'), and a
+	// search near a place asks for them again and again. There are as
+	// many as the labels have words (about a thousand).
+	docs sync.Map // word → *roaring.Bitmap
 }
 
 // tagHit is a column token whose labels have a word n times.
@@ -230,13 +236,24 @@ func normBits(l uint32) uint32 {
 	return math.Float32bits(float32(1.0 / math.Sqrt(float64(l))))
 }
 
-// tagDocs are the documents whose labels have word, a new bitmap.
+// tagDocs are the documents whose labels have word. The bitmap is shared:
+// the caller must not change it.
 func (t *tagWords) tagDocs(word string) *roaring.Bitmap {
-	out := roaring.New()
-	for _, h := range t.words[word] {
-		out.Or(t.cols.tokDocs[h.tok])
+	if bm, ok := t.docs.Load(word); ok {
+		return bm.(*roaring.Bitmap)
 	}
-	return out
+	hits := t.words[word]
+	if len(hits) == 0 {
+		return roaring.New() // not kept: any word may be asked for
+	}
+	bms := make([]*roaring.Bitmap, len(hits))
+	for i, h := range hits {
+		bms[i] = t.cols.tokDocs[h.tok]
+	}
+	out := roaring.FastOr(bms...)
+	out.RunOptimize()
+	bm, _ := t.docs.LoadOrStore(word, out)
+	return bm.(*roaring.Bitmap)
 }
 
 // postings are the postings of word in the field, as decodePostings
@@ -245,7 +262,7 @@ func (t *tagWords) tagDocs(word string) *roaring.Bitmap {
 // score. The documents are a new bitmap.
 func (t *tagWords) postings(ctx context.Context, r index.IndexReader, word string) (*termPostings, error) {
 	hits := t.words[word]
-	p := &termPostings{docs: t.tagDocs(word)}
+	p := &termPostings{docs: t.tagDocs(word).Clone()}
 	var count []uint32
 	if len(hits) > 1 {
 		count = make([]uint32, len(t.cols.tokens))
