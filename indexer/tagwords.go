@@ -270,15 +270,17 @@ func (t *tagWords) postings(ctx context.Context, r index.IndexReader, word strin
 			count[h.tok] = h.n
 		}
 	}
-	var real map[uint32]uint32
+	var real []docFreq
 	if t.real != "" {
 		var err error
 		if real, err = realFrequencies(ctx, r, t.real, word); err != nil {
 			return nil, err
 		}
-		for d := range real {
-			p.docs.Add(d)
+		docs := make([]uint32, len(real))
+		for i, df := range real {
+			docs[i] = df.doc
 		}
+		p.docs.AddMany(docs)
 	}
 	n := p.docs.GetCardinality()
 	p.freq = make([]uint8, 0, n)
@@ -290,7 +292,10 @@ func (t *tagWords) postings(ctx context.Context, r index.IndexReader, word strin
 			}
 		}
 		d := it.Next()
-		f := real[d]
+		var f uint32
+		if len(real) > 0 && real[0].doc == d {
+			f, real = real[0].freq, real[1:]
+		}
 		switch {
 		case len(hits) == 1:
 			if t.cols.tokDocs[hits[0].tok].Contains(d) {
@@ -315,16 +320,25 @@ func (t *tagWords) postings(ctx context.Context, r index.IndexReader, word strin
 	return p, nil
 }
 
-// realFrequencies is word's frequency in field by document, read from r.
-func realFrequencies(ctx context.Context, r index.IndexReader, field, word string) (map[uint32]uint32, error) {
+// docFreq is a term's frequency in a document.
+type docFreq struct{ doc, freq uint32 }
+
+// realFrequencies is word's frequency in field by document, in document
+// order, read from r.
+func realFrequencies(ctx context.Context, r index.IndexReader, field, word string) ([]docFreq, error) {
 	tr, err := r.TermFieldReader(ctx, []byte(word), field, true, false, false)
 	if err != nil {
 		return nil, fmt.Errorf("postings of %s:%s: %w", field, word, err)
 	}
 	defer tr.Close()
-	out := make(map[uint32]uint32, tr.Count())
+	out := make([]docFreq, 0, tr.Count())
 	var tfd index.TermFieldDoc
-	for {
+	for i := 0; ; i++ {
+		if i%(1<<16) == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		p, err := tr.Next(&tfd)
 		if err != nil {
 			return nil, fmt.Errorf("postings of %s:%s: %w", field, word, err)
@@ -333,10 +347,10 @@ func realFrequencies(ctx context.Context, r index.IndexReader, field, word strin
 			return out, nil
 		}
 		v := p.ID.Value()
-		if v > math.MaxUint32 {
-			return nil, fmt.Errorf("postings of %s:%s: document %d out of range", field, word, v)
+		if v > math.MaxUint32 || (len(out) > 0 && uint32(v) <= out[len(out)-1].doc) {
+			return nil, fmt.Errorf("postings of %s:%s: document %d out of range or order", field, word, v)
 		}
-		out[uint32(v)] = uint32(min(p.Freq, math.MaxUint32))
+		out = append(out, docFreq{uint32(v), uint32(min(p.Freq, math.MaxUint32))})
 	}
 }
 
