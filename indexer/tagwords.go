@@ -30,17 +30,20 @@ import (
 // from the tags, which the columns already hold: a record has the word
 // "autoayuda" as often as its terms' labels have it, and its field's
 // length is the sum of its terms' label lengths. The same holds for the
-// Spanish labels in fieldTextES (termTextES, 32 postings a record),
-// beside the record's own prose when it is in Spanish, which stays
-// indexed (fieldProseES): there a word's postings are the prose's and
-// the tags' together, and a record's length the prose's and the labels'.
+// labels in fieldText (about 67 of its 91 postings a record) beside the
+// record's prose, which stays indexed (fieldProse), and for the Spanish
+// labels in fieldTextES (termTextES, 32 postings a record) beside the
+// record's own prose when it is in Spanish (fieldProseES): there a word's
+// postings are the prose's and the tags' together, and a record's length
+// the prose's and the labels'.
 //
 // So the labels are no longer indexed: tagWords makes a field's postings
 // from the columns and the taxonomy (and the indexed prose), the same
 // documents, frequencies and norms bleve's analysis of the field gave,
-// for the scored searches' own scorer (postingsCache.get) and for
-// bleve's searchers (tagMatch). TestTagWordsMatchAnalysis holds them to
-// that analysis.
+// for the scored searches' own scorer (postingsCache.get) and sets
+// (sets.term, sets.prefix), and for bleve's searchers (tagQuery, whose
+// tagReader also merges the dictionaries for prefixes and typos).
+// TestTagWordsMatchAnalysis holds them to that analysis.
 
 // tagFields are the fields whose labels are read from the tags.
 type tagFields struct {
