@@ -79,12 +79,6 @@ type cachedAnalyzer struct {
 // partSep separates the parts of a text field's value (see joinParts).
 const partSep = '\x1e'
 
-// partGap is the positions left free between the parts of a value: a
-// phrase is consecutive positions, so none runs from one part into the
-// next, as none ran from one value of a list into the next. The field's
-// length (its norm) counts tokens, not positions, so it is the list's.
-const partGap = 1
-
 // joinParts is the value of a text field made of several parts (the
 // record's name, description... and its taxonomy terms' texts): the
 // parts joined by partSep, which Analyze splits again. One value rather
@@ -122,8 +116,7 @@ func joinParts(parts []string) string {
 // Analyze returns the tokens of text: the remembered tokens of a
 // recent text (see recent), or its analysis. A text of parts (joinParts)
 // is analyzed part by part, each remembered or not, into one stream
-// whose offsets run on from part to part, and whose positions run on
-// with a gap (partGap) between parts. The remembered
+// whose positions and offsets run on from part to part. The remembered
 // tokens are shared: bleve reads the tokens of a field's text into its
 // own frequencies and never changes them; tokens whose position or
 // offsets differ from the remembered ones are copies.
@@ -143,7 +136,7 @@ func (a *cachedAnalyzer) Analyze(text []byte) analysis.TokenStream {
 				copies[i] = *t
 				copies[i].Start += offset
 				copies[i].End += offset
-				copies[i].Position += last + partGap
+				copies[i].Position += last
 				out = append(out, &copies[i])
 			}
 		}

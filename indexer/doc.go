@@ -14,17 +14,15 @@ import (
 // read from its tags (tagWords). The record itself is saved beside the
 // index (records.go).
 func document(s *peerfind.Service) map[string]any {
-	// The prose is one value of parts (joinParts), whose positions leave
-	// a gap between parts so that a phrase does not run from one part
-	// into the next (see cachedAnalyzer.Analyze). With the labels and
-	// synonyms of the record's terms, read from its tags, it is fieldText
-	// (tagWords).
+	// The prose is a list, one value per part, so that a phrase does not
+	// run from one part into the next. With the labels and synonyms of
+	// the record's terms, read from its tags, it is fieldText (tagWords).
 	prose := proseOf(s)
 	d := map[string]any{
 		"_type":     docType,
 		fieldName:   joinNonEmpty(s.Name, s.AlternateName),
 		fieldOrg:    s.Organization.Name,
-		fieldProse:  joinParts(prose),
+		fieldProse:  prose,
 		fieldStatus: s.Status,
 		fieldMode:   s.Mode(),
 		fieldRemote: remoteKey(s),
