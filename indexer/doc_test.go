@@ -5,7 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/peerfind/peerfind"
 )
@@ -88,6 +90,45 @@ func TestIndexHasOnlyMappedFields(t *testing.T) {
 	for _, f := range []string{fieldLoc, fieldShape, fieldProse} {
 		if !have[f] {
 			t.Errorf("the index has no field %q; the fixture should give it one", f)
+		}
+	}
+}
+
+// TestPhraseStaysInPart: the prose is a list, one value a part, and a
+// phrase matches within a part but not from the end of one part into the
+// start of the next (the name's last word and the description's first).
+func TestPhraseStaysInPart(t *testing.T) {
+	m, err := NewMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := bleve.NewMemOnly(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	s := &peerfind.Service{ID: "x", Name: "Harbor Grief", Description: "Recovery circle for grief support on Mondays."}
+	if err := idx.Index(s.ID, document(s)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		phrase string
+		want   uint64
+	}{
+		{"harbor grief", 1},
+		{"grief support", 1},
+		{"recovery circle", 1},
+		{"grief recovery", 0}, // the name's end and the description's start
+	} {
+		q := query.NewMatchPhraseQuery(tc.phrase)
+		q.SetField(fieldProse)
+		q.Analyzer = analyzerText
+		res, err := idx.Search(bleve.NewSearchRequest(q))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != tc.want {
+			t.Errorf("%q: %d matches, want %d", tc.phrase, res.Total, tc.want)
 		}
 	}
 }
