@@ -26,8 +26,9 @@ const (
 	fieldTerms = "terms"
 	// fieldText is a record's text in English analysis: its prose
 	// (fieldProse, indexed) and the labels and synonyms of its terms
-	// (read from the tags, tagWords). Indexes built before index it
-	// whole.
+	// (read from the tags, tagWords), so that a search for "warm line",
+	// "mujeres" or "Spanish" finds records tagged but not worded that
+	// way. Indexes built before index it whole.
 	fieldText  = "text"
 	fieldProse = "prose"
 	// fieldTextES is the text in Spanish analysis: a record's prose when
