@@ -259,10 +259,10 @@ func (x *Index) needQuery(text string, op query.MatchQueryOperator, f features, 
 		var alts []query.Query
 		for _, t := range uniq(s, fixed) {
 			if len(x.analyze(analyzerText, t)) > 0 {
-				alts = append(alts, x.tags.tagged(fieldText, match(fieldText, t, analyzerText, query.MatchQueryOperatorAnd, 1)))
+				alts = append(alts, x.tags.tagged(match(fieldText, t, analyzerText, query.MatchQueryOperatorAnd, 1)))
 			}
 			if f.spanish && len(x.analyze(analyzerES, t)) > 0 {
-				alts = append(alts, x.tags.tagged(fieldTextES, match(fieldTextES, t, analyzerES, query.MatchQueryOperatorAnd, 0.8)))
+				alts = append(alts, x.tags.tagged(match(fieldTextES, t, analyzerES, query.MatchQueryOperatorAnd, 0.8)))
 			}
 		}
 		if fixed != s {
@@ -286,7 +286,7 @@ func (x *Index) needQuery(text string, op query.MatchQueryOperator, f features, 
 						continue
 					}
 					if !strings.Contains(syn, " ") {
-						alts = append(alts, x.tags.tagged(fieldText, match(fieldText, syn, analyzerText, query.MatchQueryOperatorAnd, 0.5)))
+						alts = append(alts, x.tags.tagged(match(fieldText, syn, analyzerText, query.MatchQueryOperatorAnd, 0.5)))
 						continue
 					}
 					alts = append(alts, x.phraseQuery(syn, 0.5))
@@ -301,14 +301,14 @@ func (x *Index) needQuery(text string, op query.MatchQueryOperator, f features, 
 					m := match(fieldText, w, analyzerText, query.MatchQueryOperatorAnd, 0.5)
 					m.SetFuzziness(fz)
 					m.SetPrefix(1)
-					alts = append(alts, x.tags.tagged(fieldText, m))
+					alts = append(alts, x.tags.tagged(m))
 				}
 				if i == len(segs)-1 && n >= 3 {
 					for _, p := range uniq(w, firstOr(en, w)) {
 						pq := query.NewPrefixQuery(p)
 						pq.SetField(fieldText)
 						pq.SetBoost(0.3)
-						alts = append(alts, x.tags.tagged(fieldText, pq))
+						alts = append(alts, x.tags.tagged(pq))
 					}
 				}
 			}
@@ -344,7 +344,7 @@ func (x *Index) needQuery(text string, op query.MatchQueryOperator, f features, 
 	// bonus in the rerank window instead changed none of them.)
 	should = append(should,
 		match(fieldName, text, analyzerText, query.MatchQueryOperatorOr, 3),
-		x.tags.tagged(fieldTerms, match(fieldTerms, text, analyzerText, query.MatchQueryOperatorOr, 2)),
+		x.tags.tagged(match(fieldTerms, text, analyzerText, query.MatchQueryOperatorOr, 2)),
 		match(fieldOrg, text, analyzerText, query.MatchQueryOperatorOr, 1.5),
 	)
 	if f.spanish && spanish {

@@ -382,10 +382,10 @@ func (q tagQuery) Searcher(ctx context.Context, i index.IndexReader, m mapping.I
 	return q.Query.Searcher(ctx, tagReader{IndexReader: i, tags: q.tags}, m, options)
 }
 
-// tagged is q, a query on field, as a tagQuery when the field's labels
-// are read from the tags.
-func (f *tagFields) tagged(field string, q query.Query) query.Query {
-	if f.of(field) == nil {
+// tagged is q as a tagQuery when its field's labels are read from the
+// tags.
+func (f *tagFields) tagged(q query.FieldableQuery) query.Query {
+	if f.of(q.Field()) == nil {
 		return q
 	}
 	return tagQuery{Query: q, tags: f}
