@@ -130,3 +130,19 @@ func TestAddressString(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkValidate is one valid record's check: every record is
+// validated when it is read and again when it is indexed.
+func BenchmarkValidate(b *testing.B) {
+	tax, err := data.Taxonomy()
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := validService()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := s.Validate(tax); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -132,7 +132,7 @@ func (t *Taxonomy) init() error {
 		t.byFacet[f.ID] = f
 		f.byID = map[string]*Term{}
 		for _, term := range f.Terms {
-			if !idPattern.MatchString(term.ID) {
+			if !validID(term.ID) {
 				return fmt.Errorf("facet %q: bad term id %q", f.ID, term.ID)
 			}
 			if f.byID[term.ID] != nil {
