@@ -4,10 +4,18 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/lang/es"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	"github.com/blevesearch/bleve/v2/analysis/token/stop"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
 )
@@ -24,8 +32,51 @@ func init() {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", cachedAnalyzerType, err)
 		}
-		return &cachedAnalyzer{inner: inner}, nil
+		a := &cachedAnalyzer{inner: inner}
+		if d, ok := inner.(*analysis.DefaultAnalyzer); ok {
+			for i, cf := range d.CharFilters {
+				if f, ok := cf.(*asciifolding.AsciiFoldingFilter); ok {
+					d.CharFilters[i] = asciiFolding{f}
+				}
+			}
+			a.pipeline = d
+			a.perToken = !slices.ContainsFunc(d.TokenFilters, func(f analysis.TokenFilter) bool { return !termFilter(f) })
+		}
+		return a, nil
 	})
+}
+
+// asciiFolding is bleve's ASCII folding without its work on a text that
+// is ASCII already, which it leaves as it is: it decodes every text into
+// runes and encodes it again, a sixth of a build's analysis. The text is
+// copied all the same, as bleve's is: the token filters change the terms
+// in place.
+type asciiFolding struct {
+	inner *asciifolding.AsciiFoldingFilter
+}
+
+func (f asciiFolding) Filter(input []byte) []byte {
+	for _, c := range input {
+		if c >= utf8.RuneSelf {
+			return f.inner.Filter(input)
+		}
+	}
+	if len(input) == 0 {
+		return input
+	}
+	return bytes.Clone(input)
+}
+
+// termFilter reports whether f is one of bleve's token filters that make
+// of each token one token or none, by its term alone, and leave its
+// position and offsets: what they make of a term can be remembered.
+func termFilter(f analysis.TokenFilter) bool {
+	switch f.(type) {
+	case *lowercase.LowerCaseFilter, *stop.StopTokensFilter, *porter.PorterStemmer,
+		*en.PossessiveFilter, *es.SpanishLightStemmerFilter:
+		return true
+	}
+	return false
 }
 
 // partsTokenizer is a bleve tokenizer that makes each part of a value
@@ -68,6 +119,16 @@ func (partsTokenizerImpl) Tokenize(input []byte) analysis.TokenStream {
 
 type cachedAnalyzer struct {
 	inner analysis.Analyzer
+	// pipeline is inner's steps, when inner is bleve's usual analyzer;
+	// perToken is set when its token filters are all termFilters.
+	pipeline *analysis.DefaultAnalyzer
+	perToken bool
+	// terms, when set (in a build worker's own mapping, see
+	// workerMapping) and perToken, holds what the token filters made of
+	// each term the tokenizer gave: stemming and the rest took half of a
+	// build's analysis, for a vocabulary that soon stops growing. Not for
+	// concurrent use.
+	terms map[string]filteredTerm
 	// recent, when set (in a build worker's own mapping, see
 	// workerMapping), holds the tokens of the other texts analyzed since
 	// forgetRecent: a record's name and organization are analyzed for
@@ -151,14 +212,70 @@ func (a *cachedAnalyzer) Analyze(text []byte) analysis.TokenStream {
 // part returns the remembered tokens of text, or analyzes it.
 func (a *cachedAnalyzer) part(text []byte) analysis.TokenStream {
 	if a.recent == nil {
-		return a.inner.Analyze(text)
+		return a.analyze(text)
 	}
 	if ts, ok := a.recent[string(text)]; ok {
 		return ts
 	}
-	ts := a.inner.Analyze(text)
+	ts := a.analyze(text)
 	a.recent[string(text)] = ts
 	return ts
+}
+
+// filteredTerm is what the token filters made of a term: a term, or
+// nothing (a stop word).
+type filteredTerm struct {
+	term []byte
+	drop bool
+}
+
+// maxTerms bounds the remembered terms of a worker's analyzer: past it,
+// they are forgotten and remembered again from there.
+const maxTerms = 1 << 17
+
+// analyze analyzes text as inner does, with the terms' filtering
+// remembered when it can be (see terms). A remembered term is shared by
+// the tokens that have it: bleve copies a token's term into its own
+// frequencies and changes none after analysis.
+func (a *cachedAnalyzer) analyze(text []byte) analysis.TokenStream {
+	if a.terms == nil || !a.perToken {
+		return a.inner.Analyze(text)
+	}
+	for _, cf := range a.pipeline.CharFilters {
+		text = cf.Filter(text)
+	}
+	ts := a.pipeline.Tokenizer.Tokenize(text)
+	out := ts[:0]
+	for _, t := range ts {
+		f, ok := a.terms[string(t.Term)]
+		if !ok {
+			f = a.filter(t)
+			if len(a.terms) >= maxTerms {
+				clear(a.terms)
+			}
+			a.terms[string(t.Term)] = f
+		}
+		if f.drop {
+			continue
+		}
+		t.Term = f.term
+		out = append(out, t)
+	}
+	return out
+}
+
+// filter runs the token filters on a copy of t alone.
+func (a *cachedAnalyzer) filter(t *analysis.Token) filteredTerm {
+	c := *t
+	c.Term = bytes.Clone(t.Term)
+	ts := analysis.TokenStream{&c}
+	for _, f := range a.pipeline.TokenFilters {
+		ts = f.Filter(ts)
+	}
+	if len(ts) == 0 {
+		return filteredTerm{drop: true}
+	}
+	return filteredTerm{term: ts[0].Term}
 }
 
 // workerMapping is a copy of m for one build worker (through its JSON,
@@ -177,6 +294,11 @@ func workerMapping(m mapping.IndexMapping) (mapping.IndexMapping, error) {
 	// one analyzes a record's prose for text_es alone.
 	if a, ok := c.AnalyzerNamed(analyzerText).(*cachedAnalyzer); ok {
 		a.recent = map[string]analysis.TokenStream{}
+	}
+	for _, name := range []string{analyzerText, analyzerES} {
+		if a, ok := c.AnalyzerNamed(name).(*cachedAnalyzer); ok && a.perToken {
+			a.terms = map[string]filteredTerm{}
+		}
 	}
 	return c, nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 	bdoc "github.com/blevesearch/bleve/v2/document"
 	index "github.com/blevesearch/bleve_index_api"
 )
@@ -166,6 +167,91 @@ func TestKeywordParts(t *testing.T) {
 		for term, w := range want {
 			if g := got[term]; g == nil || g.Frequency() != w.Frequency() {
 				t.Errorf("%q: term %q: got %v, want frequency %d", vals, term, g, w.Frequency())
+			}
+		}
+	}
+}
+
+// TestRememberedTermsMatchAnalysis: a worker's analyzers, which remember
+// what the token filters make of each term and skip the folding of a
+// text in ASCII, give every token as bleve's analysis does (term,
+// offsets, position, type), in English and in Spanish, on the prose of
+// synthetic records in both languages and on texts that try the filters
+// (possessives, stop words, accents, capitals, digits, other scripts),
+// analyzed twice so that the second time is remembered, and with a
+// memory that is forgotten as it fills.
+func TestRememberedTermsMatchAnalysis(t *testing.T) {
+	m, err := NewMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := synthRecords(t, 400)
+	texts := []string{
+		"", " ", "The Women's Group’s meeting", "JAMES'S ＇s café CAFÉ Café", "the and of a",
+		"Grupos de apoyo para familias", "depresión ansiedad niñez ÑANDÚ", "12-step 2nd 10:00am",
+		"日本語のテキスト Ελληνικά русский", "ﬁnance ﬂow Œuvre", "a\x00b\tc\nd", "ab\xffcd \xe2\x80",
+	}
+	for _, s := range recs {
+		texts = append(texts, proseOf(s)...)
+	}
+	for _, name := range []string{analyzerText, analyzerES} {
+		t.Run(name, func(t *testing.T) {
+			w, err := workerMapping(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := w.AnalyzerNamed(name).(*cachedAnalyzer)
+			if a.terms == nil {
+				t.Fatal("the worker's analyzer remembers no terms")
+			}
+			ref := m.AnalyzerNamed(name).(*cachedAnalyzer).inner.(*analysis.DefaultAnalyzer)
+			bleveRef := &analysis.DefaultAnalyzer{Tokenizer: ref.Tokenizer, TokenFilters: ref.TokenFilters}
+			for _, cf := range ref.CharFilters {
+				if f, ok := cf.(asciiFolding); ok {
+					cf = f.inner
+				}
+				bleveRef.CharFilters = append(bleveRef.CharFilters, cf)
+			}
+			for round := range 3 {
+				if round == 2 {
+					clear(a.terms)
+				}
+				for _, text := range texts {
+					forgetRecent(w)
+					got, want := a.Analyze([]byte(text)), bleveRef.Analyze([]byte(text))
+					if len(got) != len(want) {
+						t.Fatalf("round %d, %q: %d tokens %q, bleve %d %q", round, text, len(got), terms(got), len(want), terms(want))
+					}
+					for i := range got {
+						g, w := *got[i], *want[i]
+						if string(g.Term) != string(w.Term) || g.Start != w.Start || g.End != w.End || g.Position != w.Position || g.Type != w.Type || g.KeyWord != w.KeyWord {
+							t.Fatalf("round %d, %q, token %d: %+v, bleve %+v", round, text, i, g, w)
+						}
+					}
+				}
+			}
+			if len(a.terms) < 100 {
+				t.Fatalf("%d terms remembered, want the vocabulary of the texts", len(a.terms))
+			}
+		})
+	}
+}
+
+// TestASCIIFoldingSkipsASCII: the folding gives what bleve's does, and
+// a text in ASCII comes back as a copy, which the token filters may
+// change without changing the text.
+func TestASCIIFoldingSkipsASCII(t *testing.T) {
+	f := asciiFolding{&asciifolding.AsciiFoldingFilter{}}
+	for _, text := range []string{"", "plain ascii 123", "Café Ñandú", "ﬁ", "\xff", "a\x7fb"} {
+		in := []byte(text)
+		got, want := f.Filter(in), f.inner.Filter([]byte(text))
+		if string(got) != string(want) {
+			t.Errorf("%q: %q, bleve %q", text, got, want)
+		}
+		if len(got) > 0 {
+			got[0] = '#'
+			if string(in) != text {
+				t.Errorf("%q: the folded text shares the input's bytes", text)
 			}
 		}
 	}
