@@ -150,7 +150,11 @@ func TestSetsSegments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	idx, err := bleve.New(filepath.Join(t.TempDir(), "index"), m)
+	// No merges: scorch's merger would soon make the three segments
+	// one (it takes no segment larger than half of MaxSegmentSize), and
+	// on a busy machine before they are read.
+	idx, err := bleve.NewUsing(filepath.Join(t.TempDir(), "index"), m, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore,
+		map[string]any{"scorchMergePlanOptions": map[string]any{"MaxSegmentSize": 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
