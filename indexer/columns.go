@@ -33,7 +33,8 @@ const statusActive = "active"
 // time (docs/performance.md). The index is opened read-only, so the
 // document numbers of every search's snapshot are those read at Open.
 type columns struct {
-	// tokens are the distinct fieldFacets tokens ("language:es").
+	// tokens are the distinct facet tokens ("lang:es", see facetToken),
+	// in order.
 	tokens []string
 	// facetOff[d]..facetOff[d+1] index facetTok, document d's tokens.
 	facetOff []uint32
@@ -162,19 +163,39 @@ func readColumns(ctx context.Context, idx bleve.Index) (*columns, error) {
 		tok uint16
 	}
 	var pairs []docTok
-	// The dictionary lists the terms in order, so a token's index is its
-	// place in c.tokens, sorted.
-	err = eachPosting(ctx, r, fieldFacets, func(term string, doc uint64) {
-		if n := len(c.tokens); n == 0 || c.tokens[n-1] != term {
-			c.tokens = append(c.tokens, term)
+	// A token is a facet's field and a term of it ("lang:es"), read
+	// from the facet fields and the mode; the tokens are numbered in
+	// order, c.tokens sorted. (An index built before 2026-11-24 also has
+	// them in a field of their own, which is no longer read.)
+	for _, field := range append([]string{fieldMode}, peerfind.Facets...) {
+		err = eachPosting(ctx, r, field, func(term string, doc uint64) {
+			if tok := facetToken(field, term); len(c.tokens) == 0 || c.tokens[len(c.tokens)-1] != tok {
+				c.tokens = append(c.tokens, tok)
+			}
+			pairs = append(pairs, docTok{uint32(doc), uint16(len(c.tokens) - 1)})
+		})
+		if err != nil {
+			return nil, err
 		}
-		pairs = append(pairs, docTok{uint32(doc), uint16(len(c.tokens) - 1)})
-	})
-	if err != nil {
-		return nil, err
+		if len(c.tokens) > math.MaxUint16+1 {
+			return nil, fmt.Errorf("read columns: more than %d facet tokens", math.MaxUint16+1)
+		}
 	}
-	if len(c.tokens) > math.MaxUint16+1 {
-		return nil, fmt.Errorf("read columns: %d facet tokens, more than %d", len(c.tokens), math.MaxUint16+1)
+	if !slices.IsSorted(c.tokens) {
+		order := make([]uint16, len(c.tokens))
+		for i := range order {
+			order[i] = uint16(i)
+		}
+		slices.SortFunc(order, func(a, b uint16) int { return strings.Compare(c.tokens[a], c.tokens[b]) })
+		renum := make([]uint16, len(c.tokens))
+		sorted := make([]string, len(c.tokens))
+		for to, from := range order {
+			renum[from], sorted[to] = uint16(to), c.tokens[from]
+		}
+		c.tokens = sorted
+		for i := range pairs {
+			pairs[i].tok = renum[pairs[i].tok]
+		}
 	}
 	c.facetOff = make([]uint32, len(c.idRank)+1)
 	for _, p := range pairs {
@@ -455,8 +476,8 @@ func (c *columns) all() []uint32 {
 	return counts
 }
 
-// facetResults are counts in the shape of bleve's facet results for
-// fieldFacets, for facetCounts.
+// facetResults are counts in the shape of bleve's facet results, under
+// the name fieldFacets, for facetCounts.
 func (c *columns) facetResults(counts []uint32) search.FacetResults {
 	terms := &search.TermFacets{}
 	total := 0

@@ -27,16 +27,11 @@ func document(s *peerfind.Service) map[string]any {
 		fieldMode:   s.Mode(),
 		fieldRemote: remoteKey(s),
 	}
-	facets := []string{facetToken(fieldMode, s.Mode())}
 	for _, f := range peerfind.Facets {
 		if ids := s.TermIDs(f); len(ids) > 0 {
 			d[f] = joinParts(ids)
-			for _, id := range ids {
-				facets = append(facets, facetToken(f, id))
-			}
 		}
 	}
-	d[fieldFacets] = joinParts(facets)
 	if es := spanishProse(s, prose); len(es) > 0 {
 		d[fieldProseES] = joinParts(es)
 	}
@@ -192,5 +187,6 @@ func remoteKey(s *peerfind.Service) string {
 	return "1"
 }
 
-// facetToken is the token of fieldFacets for one term of a facet.
+// facetToken is the columns' token of one term of a facet ("lang:es"),
+// or of the mode ("mode:online").
 func facetToken(facet, id string) string { return facet + ":" + id }

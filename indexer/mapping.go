@@ -135,11 +135,11 @@ func NewMapping() (mapping.IndexMapping, error) {
 	proseES.Analyzer = analyzerES
 	doc.AddFieldMappingsAt(fieldProseES, proseES)
 	// A filter field has terms and no doc values. The facet fields are
-	// filters: their counts come from fieldFacets, whose postings Open
-	// reads into the columns (columns.go). fieldFacets and fieldRemote
-	// keep doc values so that bleve's own facets and sorts can check the
-	// columns (columns_test.go); the geopoints keep theirs for the
-	// columns' points.
+	// filters: Open reads their postings, and the mode's, into the
+	// columns, which count them (columns.go). fieldRemote keeps its doc
+	// values so that bleve's own sort can check the columns'
+	// (columns_test.go); the geopoints keep theirs for the columns'
+	// points.
 	filter := func() *mapping.FieldMapping {
 		f := kw()
 		f.DocValues = false
@@ -151,7 +151,6 @@ func NewMapping() (mapping.IndexMapping, error) {
 	doc.AddFieldMappingsAt(fieldStatus, filter())
 	doc.AddFieldMappingsAt(fieldAssured, filter())
 	doc.AddFieldMappingsAt(fieldMode, filter())
-	doc.AddFieldMappingsAt(fieldFacets, kw())
 	doc.AddFieldMappingsAt(fieldRemote, kw())
 	doc.AddFieldMappingsAt(fieldArea, filter())
 	// Service areas given as polygons; geoshape needs the on-disk

@@ -178,7 +178,7 @@ func TestTagWordsMatchAnalysis(t *testing.T) {
 // synonyms (termText); and, for the Spanish analysis, the Spanish ones
 // only (termTextES), for the terms that have any. Terms the taxonomy does
 // not have are left out, and a term listed twice counts once, as its tag
-// does (fieldFacets).
+// does (the columns' facet tokens).
 func termTexts(s *peerfind.Service, l *labels) (all, es []string) {
 	if l == nil {
 		return nil, nil
