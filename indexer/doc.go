@@ -1,54 +1,88 @@
 package indexer
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"unicode"
 
+	"github.com/blevesearch/bleve/v2/analysis"
+	bdoc "github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/mapping"
+	index "github.com/blevesearch/bleve_index_api"
+
 	"github.com/peerfind/peerfind"
 )
 
-// document turns a record into the search document bleve indexes: the
-// record denormalized into text fields, one keyword field per facet and
-// its points. The texts of its taxonomy terms are not in it: they are
-// read from its tags (tagWords). The record itself is saved beside the
-// index (records.go).
-func document(s *peerfind.Service) map[string]any {
+// docField is one text or keyword field of a record's search document:
+// one value, or a list of values (the prose), which bleve makes a field
+// of each, numbered by its array position.
+type docField struct {
+	name  string
+	value string
+	list  []string
+	many  bool // list is the values, value unused
+}
+
+// textFields are the text and keyword fields of a record's search
+// document, the record denormalized: its texts, one keyword field per
+// facet, its status, mode, areas and times. The texts of its taxonomy
+// terms are not in it: they are read from its tags (tagWords). With its
+// points and its areas' polygons, they are the document (document, and
+// mapRecord for a build). The record itself is saved beside the index
+// (records.go).
+func textFields(s *peerfind.Service) []docField {
 	// The prose is a list, one value per part, so that a phrase does not
 	// run from one part into the next. With the labels and synonyms of
 	// the record's terms, read from its tags, it is fieldText (tagWords).
 	prose := proseOf(s)
-	d := map[string]any{
-		"_type":     docType,
-		fieldName:   joinNonEmpty(s.Name, s.AlternateName),
-		fieldOrg:    s.Organization.Name,
-		fieldProse:  prose,
-		fieldStatus: s.Status,
-		fieldMode:   s.Mode(),
-		fieldRemote: remoteKey(s),
-	}
+	fs := make([]docField, 0, 12+len(peerfind.Facets))
+	fs = append(fs,
+		docField{name: fieldName, value: joinNonEmpty(s.Name, s.AlternateName)},
+		docField{name: fieldOrg, value: s.Organization.Name},
+		docField{name: fieldProse, list: prose, many: true},
+		docField{name: fieldStatus, value: s.Status},
+		docField{name: fieldMode, value: s.Mode()},
+		docField{name: fieldRemote, value: remoteKey(s)},
+	)
 	for _, f := range peerfind.Facets {
 		if ids := s.TermIDs(f); len(ids) > 0 {
-			d[f] = joinParts(ids)
+			fs = append(fs, docField{name: f, value: joinParts(ids)})
 		}
 	}
 	if es := spanishProse(s, prose); len(es) > 0 {
-		d[fieldProseES] = joinParts(es)
+		fs = append(fs, docField{name: fieldProseES, value: joinParts(es)})
 	}
 	if s.AssuredDate != "" {
-		d[fieldAssured] = s.AssuredDate
+		fs = append(fs, docField{name: fieldAssured, value: s.AssuredDate})
 	}
 	if toks := areaTokens(s); len(toks) > 0 {
-		d[fieldArea] = joinParts(toks)
+		fs = append(fs, docField{name: fieldArea, value: joinParts(toks)})
+	}
+	when, starts, open := whenTokens(s)
+	for _, f := range []docField{{name: fieldWhen, list: when}, {name: fieldStarts, list: starts}, {name: fieldOpenBlocks, list: open}} {
+		if len(f.list) > 0 {
+			fs = append(fs, docField{name: f.name, value: joinParts(f.list)})
+		}
+	}
+	return fs
+}
+
+// document is a record's search document as the value bleve's mapping
+// reads (IndexMapping.MapDocument): the text fields, the points and the
+// areas' polygons. A build maps it more directly (mapRecord); tests and
+// bleve's own builder read this one.
+func document(s *peerfind.Service) map[string]any {
+	d := map[string]any{"_type": docType}
+	for _, f := range textFields(s) {
+		if f.many {
+			d[f.name] = f.list
+		} else {
+			d[f.name] = f.value
+		}
 	}
 	if shape := areaShape(s); shape != nil {
 		d[fieldShape] = shape
-	}
-	when, starts, open := whenTokens(s)
-	for f, toks := range map[string][]string{fieldWhen: when, fieldStarts: starts, fieldOpenBlocks: open} {
-		if len(toks) > 0 {
-			d[f] = joinParts(toks)
-		}
 	}
 	var pts []map[string]any
 	for _, p := range s.Points() {
@@ -190,3 +224,87 @@ func remoteKey(s *peerfind.Service) string {
 // facetToken is the columns' token of one term of a facet ("lang:es"),
 // or of the mode ("mode:online").
 func facetToken(facet, id string) string { return facet + ":" + id }
+
+// docMapper makes a record's bleve document as bleve's mapping makes it
+// from document (IndexMapping.MapDocument), without the map: the text
+// fields and points straight from the record, each with its field's
+// options and analyzer. MapDocument walks the map by reflection, and the
+// map is built to be walked: together a tenth of a build's time. The
+// areas' polygons, which few records have, still go through
+// MapDocument. TestMapRecordMatchesMapping holds the two to the same
+// fields.
+type docMapper struct {
+	m      mapping.IndexMapping
+	fields map[string]fieldMap
+	loc    index.FieldIndexingOptions
+}
+
+// fieldMap is how a text or keyword field is indexed.
+type fieldMap struct {
+	opts     index.FieldIndexingOptions
+	analyzer analysis.Analyzer
+}
+
+// newDocMapper reads the fields of the search document's mapping in m,
+// whose analyzers the documents will use.
+func newDocMapper(m mapping.IndexMapping) (*docMapper, error) {
+	im, ok := m.(*mapping.IndexMappingImpl)
+	if !ok || im.TypeMapping[docType] == nil {
+		return nil, fmt.Errorf("map documents: a mapping of type %T without the %q document", m, docType)
+	}
+	dm := &docMapper{m: m, fields: map[string]fieldMap{}}
+	for name, sub := range im.TypeMapping[docType].Properties {
+		if !sub.Enabled {
+			continue // indexes nothing (_all)
+		}
+		if len(sub.Fields) != 1 || len(sub.Properties) > 0 {
+			return nil, fmt.Errorf("map documents: field %s is not one field mapping", name)
+		}
+		fm := sub.Fields[0]
+		if fm.Name != "" && fm.Name != name {
+			return nil, fmt.Errorf("map documents: field %s is named %s", name, fm.Name)
+		}
+		switch fm.Type {
+		case "text":
+			a := im.AnalyzerNamed(fm.Analyzer)
+			if fm.Analyzer == "" || a == nil {
+				return nil, fmt.Errorf("map documents: field %s has no analyzer of its own", name)
+			}
+			dm.fields[name] = fieldMap{opts: fm.Options(), analyzer: a}
+		case "geopoint":
+			if name != fieldLoc {
+				return nil, fmt.Errorf("map documents: geopoint field %s is not %s", name, fieldLoc)
+			}
+			dm.loc = fm.Options()
+		}
+	}
+	return dm, nil
+}
+
+// mapRecord is record s's bleve document, unanalyzed.
+func (dm *docMapper) mapRecord(s *peerfind.Service) (*bdoc.Document, error) {
+	doc := bdoc.NewDocument(s.ID)
+	for _, f := range textFields(s) {
+		fm, ok := dm.fields[f.name]
+		if !ok {
+			return nil, fmt.Errorf("record %q: map document: field %s is not a text field of the mapping", s.ID, f.name)
+		}
+		if !f.many {
+			doc.AddField(bdoc.NewTextFieldCustom(f.name, []uint64{}, []byte(f.value), fm.opts, fm.analyzer))
+			continue
+		}
+		for i, v := range f.list {
+			doc.AddField(bdoc.NewTextFieldCustom(f.name, []uint64{uint64(i)}, []byte(v), fm.opts, fm.analyzer))
+		}
+	}
+	for i, p := range s.Points() {
+		doc.AddField(bdoc.NewGeoPointFieldWithIndexingOptions(fieldLoc, []uint64{uint64(i)}, p.Lon(), p.Lat(), dm.loc))
+	}
+	if shape := areaShape(s); shape != nil {
+		if err := dm.m.MapDocument(doc, map[string]any{"_type": docType, fieldShape: shape}); err != nil {
+			return nil, fmt.Errorf("record %q: map document: %w", s.ID, err)
+		}
+	}
+	doc.SetIndexed()
+	return doc, nil
+}

@@ -1,13 +1,17 @@
 package indexer
 
 import (
+	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
+	bdoc "github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/peerfind/peerfind"
 )
@@ -131,4 +135,105 @@ func TestPhraseStaysInPart(t *testing.T) {
 			t.Errorf("%q: %d matches, want %d", tc.phrase, res.Total, tc.want)
 		}
 	}
+}
+
+// TestMapRecordMatchesMapping holds the build's mapping of a record
+// (docMapper) to bleve's mapping of its document (MapDocument): the same
+// fields, by name and array position, with the same options, values and,
+// once analyzed, the same lengths and token frequencies (terms,
+// positions and offsets), with the shared mapping's analyzers and with a
+// build worker's (which remember terms and texts). The records are
+// synthetic ones, the fixtures (one with a polygon), and records with
+// fields left empty.
+func TestMapRecordMatchesMapping(t *testing.T) {
+	m, err := NewMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := workerMapping(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := synthRecords(t, 500)
+	recs = append(recs, readFixture(t, "records.jsonl")...)
+	recs = append(recs, readFixture(t, "areas.jsonl")...)
+	bare := *recs[0]
+	bare.Organization.Name, bare.Description, bare.Locations, bare.Schedules, bare.Languages = "", "", nil, nil, nil
+	bare.AlternateName, bare.AssuredDate, bare.ServiceAreas = "", "", nil
+	recs = append(recs, &bare)
+	shapes := 0
+	for _, mm := range []mapping.IndexMapping{m, w} {
+		dm, err := newDocMapper(mm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range recs {
+			want := bdoc.NewDocument(s.ID)
+			if err := m.MapDocument(want, document(s)); err != nil {
+				t.Fatal(err)
+			}
+			got, err := dm.mapRecord(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, wf := analyzedFields(got), analyzedFields(want)
+			forgetRecent(mm)
+			if len(g) != len(wf) {
+				t.Fatalf("%s: %d fields %v, bleve's mapping %d %v", s.ID, len(g), fieldKeys(g), len(wf), fieldKeys(wf))
+			}
+			for i := range g {
+				if !reflect.DeepEqual(g[i], wf[i]) {
+					t.Fatalf("%s: field %s\n%+v\nbleve's mapping\n%+v", s.ID, g[i].key, g[i], wf[i])
+				}
+				if g[i].key == fieldShape {
+					shapes++
+				}
+			}
+			if got.Indexed() != want.Indexed() || got.HasComposite() != want.HasComposite() {
+				t.Fatalf("%s: indexed %v composite %v, bleve's mapping %v %v", s.ID, got.Indexed(), got.HasComposite(), want.Indexed(), want.HasComposite())
+			}
+		}
+	}
+	if shapes == 0 {
+		t.Fatal("no record had a polygon")
+	}
+}
+
+// analyzedField is what zap reads of a field once it is analyzed.
+type analyzedField struct {
+	key    string // name and array positions
+	typ    byte
+	opts   index.FieldIndexingOptions
+	value  string
+	bytes  uint64
+	length int
+	freqs  index.TokenFrequencies
+}
+
+// analyzedFields analyzes d's indexed fields and lists them by key.
+func analyzedFields(d *bdoc.Document) []analyzedField {
+	var out []analyzedField
+	d.VisitFields(func(f index.Field) {
+		if f.Options().IsIndexed() {
+			f.Analyze()
+		}
+		key := f.Name()
+		for _, p := range f.ArrayPositions() {
+			key += fmt.Sprintf("[%d]", p)
+		}
+		out = append(out, analyzedField{
+			key: key, typ: f.EncodedFieldType(), opts: f.Options(), value: string(f.Value()),
+			bytes: f.NumPlainTextBytes(), length: f.AnalyzedLength(), freqs: f.AnalyzedTokenFrequencies(),
+		})
+	})
+	slices.SortFunc(out, func(a, b analyzedField) int { return strings.Compare(a.key, b.key) })
+	return out
+}
+
+func fieldKeys(fs []analyzedField) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.key)
+	}
+	return out
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
-	bdoc "github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
 	segapi "github.com/blevesearch/scorch_segment_api/v2"
@@ -93,13 +92,17 @@ func writeSegments(ctx context.Context, dir string, m mapping.IndexMapping, recs
 	paths := make([]string, n)
 	// Each worker maps with its own copy of the mapping, whose
 	// analyzers remember what they analyzed for the record at hand.
-	mappings := make(chan mapping.IndexMapping, workers)
+	mappers := make(chan *docMapper, workers)
 	for range workers {
 		wm, err := workerMapping(m)
 		if err != nil {
 			return nil, err
 		}
-		mappings <- wm
+		dm, err := newDocMapper(wm)
+		if err != nil {
+			return nil, err
+		}
+		mappers <- dm
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
@@ -114,9 +117,9 @@ func writeSegments(ctx context.Context, dir string, m mapping.IndexMapping, recs
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			wm := <-mappings
-			defer func() { mappings <- wm }()
-			if err := writeSegment(path, wm, recs, from, to); err != nil {
+			dm := <-mappers
+			defer func() { mappers <- dm }()
+			if err := writeSegment(path, dm, recs, from, to); err != nil {
 				return err
 			}
 			paths[i] = path
@@ -141,17 +144,16 @@ func writeSegments(ctx context.Context, dir string, m mapping.IndexMapping, recs
 // _id field, then every indexed field analyzed. The mapping has no
 // composite (_all) field to compose; a document with one is refused
 // rather than indexed without it.
-func writeSegment(path string, m mapping.IndexMapping, recs *recordArena, from, to int) error {
+func writeSegment(path string, dm *docMapper, recs *recordArena, from, to int) error {
 	docs := make([]index.Document, 0, to-from)
 	for i := from; i < to; i++ {
 		s, err := recs.record(i)
 		if err != nil {
 			return err
 		}
-		d := document(s)
-		doc := bdoc.NewDocument(s.ID)
-		if err := m.MapDocument(doc, d); err != nil {
-			return fmt.Errorf("record %q: map document: %w", s.ID, err)
+		doc, err := dm.mapRecord(s)
+		if err != nil {
+			return err
 		}
 		if doc.HasComposite() {
 			return fmt.Errorf("record %q: the mapping has a composite field, which writeSegment does not compose", s.ID)
@@ -162,7 +164,7 @@ func writeSegment(path string, m mapping.IndexMapping, recs *recordArena, from, 
 				f.Analyze()
 			}
 		})
-		forgetRecent(m)
+		forgetRecent(dm.m)
 		docs = append(docs, doc)
 	}
 	seg, _, err := zapPlugin.New(docs)
