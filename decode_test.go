@@ -36,6 +36,29 @@ func sameAsStd(t *testing.T, b []byte) {
 	}
 }
 
+// sameReencoded fails t when DecodeWellFormed and encoding/json
+// disagree on what encoding/json writes of b's record, as the indexer
+// keeps it: the same record, and no error.
+func sameReencoded(t *testing.T, b []byte) {
+	t.Helper()
+	s, err := decodeStd(b)
+	if err != nil {
+		return
+	}
+	enc, err := json.Marshal(s)
+	if err != nil {
+		return // a record encoding/json cannot write is not kept
+	}
+	want, werr := decodeStd(enc)
+	got, gerr := DecodeWellFormed(enc)
+	if gerr != nil || werr != nil {
+		t.Fatalf("%q: error %v, encoding/json's %v", enc, gerr, werr)
+	}
+	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+		t.Fatalf("%q: differs from encoding/json (-want +got):\n%s", enc, diff)
+	}
+}
+
 var decodeCases = []string{
 	`{"id":"a","name":"x"}`,
 	`{"ID":"a","NAME":"x","Languages":["es"]}`,
@@ -59,10 +82,12 @@ var decodeCases = []string{
 }
 
 // TestDecodeServiceMatchesStd holds DecodeService to encoding/json on
-// edge cases and on every record of the shipped data.
+// edge cases and on every record of the shipped data, and
+// DecodeWellFormed on what encoding/json writes of them.
 func TestDecodeServiceMatchesStd(t *testing.T) {
 	for _, c := range decodeCases {
 		sameAsStd(t, []byte(c))
+		sameReencoded(t, []byte(c))
 	}
 	files, _ := filepath.Glob("data/records/*.jsonl.gz")
 	if len(files) == 0 {
@@ -82,6 +107,7 @@ func TestDecodeServiceMatchesStd(t *testing.T) {
 		sc.Buffer(make([]byte, 1<<20), 8<<20)
 		for sc.Scan() {
 			sameAsStd(t, sc.Bytes())
+			sameReencoded(t, sc.Bytes())
 			n++
 		}
 		if err := sc.Err(); err != nil {
@@ -95,10 +121,13 @@ func TestDecodeServiceMatchesStd(t *testing.T) {
 }
 
 // FuzzDecodeService compares DecodeService with encoding/json on any
-// input.
+// input, and DecodeWellFormed on what encoding/json writes of it.
 func FuzzDecodeService(f *testing.F) {
 	for _, c := range decodeCases {
 		f.Add([]byte(c))
 	}
-	f.Fuzz(sameAsStd)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sameAsStd(t, b)
+		sameReencoded(t, b)
+	})
 }

@@ -124,7 +124,7 @@ func (a *recordArena) json(i int) []byte {
 
 // record decodes record i.
 func (a *recordArena) record(i int) (*peerfind.Service, error) {
-	s, err := peerfind.DecodeService(a.json(i))
+	s, err := peerfind.DecodeWellFormed(a.json(i))
 	if err != nil {
 		return nil, fmt.Errorf("decode record %d: %w", i, err)
 	}
