@@ -293,6 +293,10 @@ func (dm *docMapper) mapRecord(s *peerfind.Service) (*bdoc.Document, error) {
 			doc.AddField(bdoc.NewTextFieldCustom(f.name, []uint64{}, []byte(f.value), fm.opts, fm.analyzer))
 			continue
 		}
+		if len(f.list) > 0 && fm.opts&(index.StoreField|index.DocValues) == 0 {
+			doc.AddField(&listField{name: f.name, values: f.list, options: fm.opts, analyzer: fm.analyzer})
+			continue
+		}
 		for i, v := range f.list {
 			doc.AddField(bdoc.NewTextFieldCustom(f.name, []uint64{uint64(i)}, []byte(v), fm.opts, fm.analyzer))
 		}
@@ -307,4 +311,80 @@ func (dm *docMapper) mapRecord(s *peerfind.Service) (*bdoc.Document, error) {
 	}
 	doc.SetIndexed()
 	return doc, nil
+}
+
+// listField is a text field of several values (the prose) as zap indexes
+// it: bleve makes a field of each value, numbered by its array position,
+// analyzes each into frequencies of its own, and zap merges those of one
+// name (TokenFrequencies.MergeAll) into the document's, with the lengths
+// summed. listField analyzes the values into the merged frequencies at
+// once: the merges and the maps of each value were a tenth of a build's
+// analysis. The locations are the list's (positions from 1 in each value,
+// its array position); a merged location names its field where the
+// first value's does not, which zap reads as the same field. It is
+// neither stored nor given doc values (docMapper keeps it to such
+// fields), so its value is not kept.
+type listField struct {
+	name     string
+	values   []string
+	options  index.FieldIndexingOptions
+	analyzer analysis.Analyzer
+	length   int
+	freqs    index.TokenFrequencies
+}
+
+func (f *listField) Name() string                        { return f.name }
+func (f *listField) ArrayPositions() []uint64            { return nil }
+func (f *listField) Options() index.FieldIndexingOptions { return f.options }
+func (f *listField) Value() []byte                       { return nil }
+func (f *listField) EncodedFieldType() byte              { return 't' }
+func (f *listField) AnalyzedLength() int                 { return f.length }
+
+func (f *listField) AnalyzedTokenFrequencies() index.TokenFrequencies { return f.freqs }
+
+func (f *listField) NumPlainTextBytes() uint64 {
+	n := 0
+	for _, v := range f.values {
+		n += len(v)
+	}
+	return uint64(n)
+}
+
+func (f *listField) Size() int {
+	n := 64 + 16*len(f.values) + 48*len(f.freqs)
+	for _, v := range f.values {
+		n += len(v)
+	}
+	return n
+}
+
+// Analyze analyzes each value as bleve's TextField would and adds its
+// tokens to the field's frequencies as MergeAll would.
+func (f *listField) Analyze() {
+	vectors, counts := f.options.IncludeTermVectors(), !f.options.SkipFreqNorm()
+	f.freqs = make(index.TokenFrequencies, 32)
+	f.length = 0
+	for i, v := range f.values {
+		ts := f.analyzer.Analyze([]byte(v))
+		f.length += len(ts)
+		var locs []index.TokenLocation
+		var at []uint64
+		if vectors {
+			locs, at = make([]index.TokenLocation, len(ts)), []uint64{uint64(i)}
+		}
+		for j, t := range ts {
+			tf := f.freqs[string(t.Term)]
+			if tf == nil {
+				tf = &index.TokenFreq{Term: t.Term}
+				f.freqs[string(t.Term)] = tf
+			}
+			if vectors {
+				locs[j] = index.TokenLocation{ArrayPositions: at, Start: t.Start, End: t.End, Position: t.Position}
+				tf.Locations = append(tf.Locations, &locs[j])
+			}
+			if counts {
+				tf.SetFrequency(tf.Frequency() + 1)
+			}
+		}
+	}
 }

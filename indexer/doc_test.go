@@ -138,13 +138,15 @@ func TestPhraseStaysInPart(t *testing.T) {
 }
 
 // TestMapRecordMatchesMapping holds the build's mapping of a record
-// (docMapper) to bleve's mapping of its document (MapDocument): the same
-// fields, by name and array position, with the same options, values and,
-// once analyzed, the same lengths and token frequencies (terms,
-// positions and offsets), with the shared mapping's analyzers and with a
-// build worker's (which remember terms and texts). The records are
-// synthetic ones, the fixtures (one with a polygon), and records with
-// fields left empty.
+// (docMapper) to bleve's mapping of its document (MapDocument), as zap
+// reads a document: the same fields by name, with the same options and,
+// once analyzed and the fields of one name merged as zap merges them,
+// the same lengths and the same terms with the same frequencies and
+// locations (positions, offsets, array positions); and the same values
+// where they are kept (stored or doc values). It does so with the shared
+// mapping's analyzers and with a build worker's, which remember terms
+// and texts. The records are synthetic ones, the fixtures (one with a
+// polygon), and a record with fields left empty.
 func TestMapRecordMatchesMapping(t *testing.T) {
 	m, err := NewMapping()
 	if err != nil {
@@ -161,7 +163,7 @@ func TestMapRecordMatchesMapping(t *testing.T) {
 	bare.Organization.Name, bare.Description, bare.Locations, bare.Schedules, bare.Languages = "", "", nil, nil, nil
 	bare.AlternateName, bare.AssuredDate, bare.ServiceAreas = "", "", nil
 	recs = append(recs, &bare)
-	shapes := 0
+	shapes, lists := 0, 0
 	for _, mm := range []mapping.IndexMapping{m, w} {
 		dm, err := newDocMapper(mm)
 		if err != nil {
@@ -176,16 +178,21 @@ func TestMapRecordMatchesMapping(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			g, wf := analyzedFields(got), analyzedFields(want)
+			for _, f := range got.Fields {
+				if _, ok := f.(*listField); ok {
+					lists++
+				}
+			}
+			g, wf := zapFields(t, got), zapFields(t, want)
 			forgetRecent(mm)
 			if len(g) != len(wf) {
-				t.Fatalf("%s: %d fields %v, bleve's mapping %d %v", s.ID, len(g), fieldKeys(g), len(wf), fieldKeys(wf))
+				t.Fatalf("%s: %d fields %v, bleve's mapping %d %v", s.ID, len(g), fieldNames(g), len(wf), fieldNames(wf))
 			}
 			for i := range g {
 				if !reflect.DeepEqual(g[i], wf[i]) {
-					t.Fatalf("%s: field %s\n%+v\nbleve's mapping\n%+v", s.ID, g[i].key, g[i], wf[i])
+					t.Fatalf("%s: field %s\n%+v\nbleve's mapping\n%+v", s.ID, g[i].name, g[i], wf[i])
 				}
-				if g[i].key == fieldShape {
+				if g[i].name == fieldShape {
 					shapes++
 				}
 			}
@@ -194,46 +201,76 @@ func TestMapRecordMatchesMapping(t *testing.T) {
 			}
 		}
 	}
-	if shapes == 0 {
-		t.Fatal("no record had a polygon")
+	if shapes == 0 || lists == 0 {
+		t.Fatalf("%d records with a polygon, %d list fields: want some of each", shapes, lists)
 	}
 }
 
-// analyzedField is what zap reads of a field once it is analyzed.
-type analyzedField struct {
-	key    string // name and array positions
+// zapField is what zap reads of the fields of one name of a document.
+type zapField struct {
+	name   string
 	typ    byte
 	opts   index.FieldIndexingOptions
-	value  string
+	values []string // "array positions: value", of stored or doc-valued fields
 	bytes  uint64
 	length int
-	freqs  index.TokenFrequencies
+	terms  map[string]termUse
 }
 
-// analyzedFields analyzes d's indexed fields and lists them by key.
-func analyzedFields(d *bdoc.Document) []analyzedField {
-	var out []analyzedField
+// termUse is a term's frequency and locations in a field.
+type termUse struct {
+	freq int
+	locs []string // "position start-end array positions"
+}
+
+// zapFields analyzes d's fields and merges those of one name as zap
+// does (their lengths summed, their frequencies merged in order), by
+// name. A location naming its field and one that does not are the same
+// to zap (invertedIndexOpaque.process), and here.
+func zapFields(t *testing.T, d *bdoc.Document) []zapField {
+	t.Helper()
+	byName := map[string]*zapField{}
+	var names []string
 	d.VisitFields(func(f index.Field) {
 		if f.Options().IsIndexed() {
 			f.Analyze()
 		}
-		key := f.Name()
-		for _, p := range f.ArrayPositions() {
-			key += fmt.Sprintf("[%d]", p)
+		z := byName[f.Name()]
+		if z == nil {
+			z = &zapField{name: f.Name(), typ: f.EncodedFieldType(), opts: f.Options(), terms: map[string]termUse{}}
+			byName[f.Name()], names = z, append(names, f.Name())
+		} else if z.typ != f.EncodedFieldType() || z.opts != f.Options() {
+			t.Fatalf("field %s: two types or options", f.Name())
 		}
-		out = append(out, analyzedField{
-			key: key, typ: f.EncodedFieldType(), opts: f.Options(), value: string(f.Value()),
-			bytes: f.NumPlainTextBytes(), length: f.AnalyzedLength(), freqs: f.AnalyzedTokenFrequencies(),
-		})
+		if f.Options()&(index.StoreField|index.DocValues) != 0 {
+			z.values = append(z.values, fmt.Sprint(f.ArrayPositions(), ": ", string(f.Value())))
+		}
+		z.bytes += f.NumPlainTextBytes()
+		if !f.Options().IsIndexed() {
+			return
+		}
+		z.length += f.AnalyzedLength()
+		for term, tf := range f.AnalyzedTokenFrequencies() {
+			u := z.terms[term]
+			u.freq += tf.Frequency()
+			for _, l := range tf.Locations {
+				u.locs = append(u.locs, fmt.Sprintf("%d %d-%d %v", l.Position, l.Start, l.End, l.ArrayPositions))
+			}
+			z.terms[term] = u
+		}
 	})
-	slices.SortFunc(out, func(a, b analyzedField) int { return strings.Compare(a.key, b.key) })
+	slices.Sort(names)
+	out := make([]zapField, len(names))
+	for i, n := range names {
+		out[i] = *byName[n]
+	}
 	return out
 }
 
-func fieldKeys(fs []analyzedField) []string {
+func fieldNames(fs []zapField) []string {
 	var out []string
 	for _, f := range fs {
-		out = append(out, f.key)
+		out = append(out, f.name)
 	}
 	return out
 }
