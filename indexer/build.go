@@ -236,7 +236,10 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 	if opts.Progress != nil {
 		progress = func(done int) { opts.Progress(skipped + done) }
 	}
-	if err := writeIndex(ctx, idxPath, tmp, m, arena, progress, mark); err != nil {
+	// The records are saved beside the last merge, which leaves a core
+	// idle.
+	save := func() error { return saveRecords(tmp, arena, byID) }
+	if err := writeIndex(ctx, idxPath, tmp, m, arena, progress, mark, save); err != nil {
 		return nil, fmt.Errorf("build index: %w", err)
 	}
 	if err := rw.Flush(); err != nil {
@@ -262,10 +265,6 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 	}
 	mark("check")
 
-	if err := saveRecords(tmp, arena, byID); err != nil {
-		return nil, err
-	}
-	mark("records")
 	stats.Duration = time.Since(start)
 	stats.Built = time.Now().UTC()
 	if err := writeJSONFile(filepath.Join(tmp, statsFile), stats); err != nil {

@@ -56,7 +56,10 @@ var (
 // set, is called from one goroutine at a time with the number of records
 // done so far; mark, if set, is called with the name of each step as it
 // ends.
-func writeIndex(ctx context.Context, idxPath, work string, m mapping.IndexMapping, recs *recordArena, progress func(done int), mark func(step string)) error {
+//
+// alongside, if set, runs beside the last merge, which leaves a core
+// idle: Build saves the records there.
+func writeIndex(ctx context.Context, idxPath, work string, m mapping.IndexMapping, recs *recordArena, progress func(done int), mark func(step string), alongside func() error) error {
 	if mark == nil {
 		mark = func(string) {}
 	}
@@ -74,7 +77,7 @@ func writeIndex(ctx context.Context, idxPath, work string, m mapping.IndexMappin
 		return fmt.Errorf("write index: %w", err)
 	}
 	mark("segments")
-	final, err := mergeSegments(ctx, dir, paths, workers, mark)
+	final, err := mergeSegments(ctx, dir, paths, workers, mark, alongside)
 	if err != nil {
 		return fmt.Errorf("write index: %w", err)
 	}
@@ -182,18 +185,47 @@ func writeSegment(path string, dm *docMapper, recs *recordArena, from, to int) e
 	return nil
 }
 
-// mergeSegments merges the segment files at paths, mergeFanIn at a time
-// and level by level, keeping their order, until one is left; it returns
-// its path. The merges of a level run workers at a time; mark is called
-// as each level ends ("merge 1", ...).
-func mergeSegments(ctx context.Context, dir string, paths []string, workers int, mark func(string)) (string, error) {
+// mergeSegments merges the segment files at paths, about mergeFanIn
+// at a time and level by level, keeping their order, until one is left;
+// it returns its path. The merges of a level run workers at a time, in
+// a number of groups that is a multiple of workers when there are more
+// groups than workers (five merges on two cores took three rounds, the
+// last on one core). mark is called as each level ends ("merge 1",
+// ...). alongside, if set, runs beside the last merge (or after the
+// segments, when there is one); mergeSegments waits for it and returns
+// its error.
+func mergeSegments(ctx context.Context, dir string, paths []string, workers int, mark func(string), alongside func() error) (string, error) {
+	if alongside == nil {
+		alongside = func() error { return nil }
+	}
+	beside := make(chan error, 1)
+	started := false
+	start := func() {
+		if !started {
+			started = true
+			go func() { beside <- alongside() }()
+		}
+	}
+	// wait waits for alongside, if it started, and returns err or else
+	// its error.
+	wait := func(err error) error {
+		if started {
+			if berr := <-beside; err == nil {
+				err = berr
+			}
+		}
+		return err
+	}
 	for level := 1; len(paths) > 1; level++ {
-		groups := (len(paths) + mergeFanIn - 1) / mergeFanIn
-		out := make([]string, groups)
+		groups := mergeGroups(len(paths), workers)
+		if len(groups) == 1 {
+			start()
+		}
+		out := make([]string, len(groups))
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(workers)
-		for i := range groups {
-			in := paths[i*mergeFanIn : min(len(paths), (i+1)*mergeFanIn)]
+		for i, in := range groups {
+			in := paths[in[0]:in[1]]
 			if len(in) == 1 {
 				out[i] = in[0]
 				continue
@@ -202,12 +234,38 @@ func mergeSegments(ctx context.Context, dir string, paths []string, workers int,
 			g.Go(func() error { return mergeFiles(gctx, in, out[i]) })
 		}
 		if err := g.Wait(); err != nil {
-			return "", err
+			return "", wait(err)
 		}
 		mark(fmt.Sprintf("merge %d", level))
 		paths = out
 	}
+	start()
+	if err := wait(nil); err != nil {
+		return "", err
+	}
 	return paths[0], nil
+}
+
+// mergeGroups splits n segments, in order, into the groups of one level
+// of merges, as [from, to) ranges of about mergeFanIn: as many groups
+// as n needs at mergeFanIn, down to a multiple of workers when there
+// are more than workers, with sizes that differ by one at most.
+func mergeGroups(n, workers int) [][2]int {
+	groups := (n + mergeFanIn - 1) / mergeFanIn
+	if workers > 1 && groups > workers {
+		groups -= groups % workers
+	}
+	out := make([][2]int, groups)
+	from := 0
+	for i := range out {
+		size := n / groups
+		if i < n%groups {
+			size++
+		}
+		out[i] = [2]int{from, from + size}
+		from += size
+	}
+	return out
 }
 
 // mergeFiles merges the segment files in, in order, into out and removes

@@ -50,7 +50,7 @@ func TestWriteIndexMatchesBleveBuilder(t *testing.T) {
 		t.Cleanup(func() { x.Close() })
 		return x
 	}
-	// 31 segments, then 5, then 1: two levels of merges, short last
+	// 31 segments, then 4, then 1: two levels of merges, uneven
 	// groups; and one segment, no merge.
 	got, whole := build(97, 7), build(n, 10)
 
@@ -225,7 +225,7 @@ func TestWriteIndexStops(t *testing.T) {
 	work := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err = writeIndex(ctx, filepath.Join(work, "index"), work, m, arena, nil, nil)
+	err = writeIndex(ctx, filepath.Join(work, "index"), work, m, arena, nil, nil, nil)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error %v, want context.Canceled", err)
 	}
@@ -233,7 +233,33 @@ func TestWriteIndexStops(t *testing.T) {
 	if len(left) != 0 {
 		t.Fatalf("left behind: %v", left)
 	}
-	if err := writeIndex(context.Background(), filepath.Join(work, "index"), work, m, nil, nil, nil); err == nil {
+	if err := writeIndex(context.Background(), filepath.Join(work, "index"), work, m, nil, nil, nil, nil); err == nil {
 		t.Fatal("no error for no records")
+	}
+}
+
+// TestMergeGroups: a level's groups cover the segments in order, each
+// of two or more where there are enough, their number a multiple of the
+// workers when there are more groups than workers, their sizes within
+// one of each other and near mergeFanIn.
+func TestMergeGroups(t *testing.T) {
+	for _, tc := range []struct{ n, workers, want int }{
+		{500, 2, 50}, {50, 2, 4}, {5, 2, 1}, {31, 2, 4}, {2, 2, 1}, {11, 2, 2}, {50, 1, 5}, {50, 3, 3}, {10, 2, 1},
+	} {
+		g := mergeGroups(tc.n, tc.workers)
+		if len(g) != tc.want {
+			t.Errorf("%d segments, %d workers: %d groups %v, want %d", tc.n, tc.workers, len(g), g, tc.want)
+		}
+		from, lo, hi := 0, tc.n, 0
+		for _, r := range g {
+			if r[0] != from || r[1] <= r[0] {
+				t.Fatalf("%d segments: groups %v do not cover them in order", tc.n, g)
+			}
+			from = r[1]
+			lo, hi = min(lo, r[1]-r[0]), max(hi, r[1]-r[0])
+		}
+		if from != tc.n || hi-lo > 1 {
+			t.Errorf("%d segments: groups %v", tc.n, g)
+		}
 	}
 }
