@@ -1,6 +1,7 @@
 package indexer
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/peerfind/peerfind"
@@ -13,21 +14,27 @@ import (
 // numbered together, a search within a radius decodes a few blocks
 // instead of one per match. Results do not depend on it: every sort ends
 // with the record id (see placeSort).
+//
+// The keys are computed once, side by side with the records' positions,
+// and sorted by key and then position, which is the stable order: the
+// comparison of keys looked up in a map took 2.5 s at a million records.
 func byPlace(recs []*peerfind.Service) {
-	keys := make(map[*peerfind.Service]uint64, len(recs))
-	for _, s := range recs {
-		keys[s] = placeKey(s)
+	type keyed struct {
+		key uint64
+		at  int
 	}
-	slices.SortStableFunc(recs, func(a, b *peerfind.Service) int {
-		ka, kb := keys[a], keys[b]
-		switch {
-		case ka < kb:
-			return -1
-		case ka > kb:
-			return 1
-		}
-		return 0
+	keys := make([]keyed, len(recs))
+	for i, s := range recs {
+		keys[i] = keyed{placeKey(s), i}
+	}
+	slices.SortFunc(keys, func(a, b keyed) int {
+		return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.at, b.at))
 	})
+	sorted := make([]*peerfind.Service, len(recs))
+	for i, k := range keys {
+		sorted[i] = recs[k.at]
+	}
+	copy(recs, sorted)
 }
 
 // placeKey is the Z-order (Morton) code of the record's first point,

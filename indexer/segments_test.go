@@ -1,6 +1,7 @@
 package indexer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"maps"
@@ -261,5 +262,23 @@ func TestMergeGroups(t *testing.T) {
 		if from != tc.n || hi-lo > 1 {
 			t.Errorf("%d segments: groups %v", tc.n, g)
 		}
+	}
+}
+
+// TestByPlace: the records in the stable order of their place keys, as
+// a stable sort by placeKey gives them; records without a point last.
+func TestByPlace(t *testing.T) {
+	recs, _ := synthRecords(t, 3000)
+	bare := *recs[7]
+	bare.Locations = nil
+	recs = append(recs, &bare, recs[3], recs[3]) // no point; one record twice
+	want := slices.Clone(recs)
+	slices.SortStableFunc(want, func(a, b *peerfind.Service) int { return cmp.Compare(placeKey(a), placeKey(b)) })
+	byPlace(recs)
+	if !slices.Equal(recs, want) {
+		t.Fatal("byPlace is not the stable order of the place keys")
+	}
+	if recs[len(recs)-1] != &bare {
+		t.Fatal("a record without a point is not last")
 	}
 }
