@@ -217,14 +217,20 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 		os.Rename(filepath.Join(tmp, rejectedFile), failed)
 		return nil, fmt.Errorf("build index: none of %d records is valid (reasons in %s); the current index is unchanged", stats.Read, failed)
 	}
-	if err := writeNames(filepath.Join(tmp, namesFile), kept); err != nil {
-		return nil, err
-	}
 	// From here the records are JSON in pointer-free chunks
 	// (recordArena), which the collector does not walk; the values are
-	// dropped, and a caller that keeps none of its own lets them go.
-	byID := idOrder(kept)
+	// dropped, and a caller that keeps none of its own lets them go. The
+	// names and the id order are made beside the encoding.
+	var byID []int32
+	var beside errgroup.Group
+	beside.Go(func() error {
+		byID = idOrder(kept)
+		return writeNames(filepath.Join(tmp, namesFile), kept)
+	})
 	arena, err := encodeRecords(ctx, kept, runtime.GOMAXPROCS(0))
+	if werr := beside.Wait(); werr != nil {
+		return nil, werr
+	}
 	if err != nil {
 		return nil, fmt.Errorf("build index: %w", err)
 	}
