@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
@@ -16,6 +15,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 	"github.com/blevesearch/bleve/v2/analysis/token/stop"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
 )
@@ -56,10 +56,8 @@ type asciiFolding struct {
 }
 
 func (f asciiFolding) Filter(input []byte) []byte {
-	for _, c := range input {
-		if c >= utf8.RuneSelf {
-			return f.inner.Filter(input)
-		}
+	if !isASCII(input) {
+		return f.inner.Filter(input)
 	}
 	if len(input) == 0 {
 		return input
@@ -129,6 +127,13 @@ type cachedAnalyzer struct {
 	// build's analysis, for a vocabulary that soon stops growing. Not for
 	// concurrent use.
 	terms map[string]filteredTerm
+	// chunks, set with terms when the tokenizer is bleve's unicode one,
+	// holds the tokens of each run of text between two spaces (a chunk)
+	// that the analysis gave: in ASCII a space always ends a word and
+	// begins the next (UAX #29), so a text's tokens are its chunks'
+	// one after the other. Tokenizing was the half of the analysis left,
+	// and a text's words come again and again.
+	chunks map[string]*chunkTokens
 	// recent, when set (in a build worker's own mapping, see
 	// workerMapping), holds the tokens of the other texts analyzed since
 	// forgetRecent: a record's name and organization are analyzed for
@@ -244,7 +249,15 @@ func (a *cachedAnalyzer) analyze(text []byte) analysis.TokenStream {
 	for _, cf := range a.pipeline.CharFilters {
 		text = cf.Filter(text)
 	}
-	ts := a.pipeline.Tokenizer.Tokenize(text)
+	if a.chunks != nil && isASCII(text) {
+		return a.analyzeChunks(text)
+	}
+	return a.filterTokens(a.pipeline.Tokenizer.Tokenize(text))
+}
+
+// filterTokens filters the tokens ts in place, each term's filtering
+// remembered.
+func (a *cachedAnalyzer) filterTokens(ts analysis.TokenStream) analysis.TokenStream {
 	out := ts[:0]
 	for _, t := range ts {
 		f, ok := a.terms[string(t.Term)]
@@ -260,6 +273,66 @@ func (a *cachedAnalyzer) analyze(text []byte) analysis.TokenStream {
 		}
 		t.Term = f.term
 		out = append(out, t)
+	}
+	return out
+}
+
+// chunkTokens are the tokens of a chunk (see cachedAnalyzer.chunks):
+// how many the tokenizer gave, which advance the positions, and those
+// the filters kept, with offsets and positions within the chunk.
+type chunkTokens struct {
+	n    int
+	kept []analysis.Token
+}
+
+// analyzeChunks analyzes a text in ASCII chunk by chunk, each chunk's
+// tokens remembered.
+func (a *cachedAnalyzer) analyzeChunks(text []byte) analysis.TokenStream {
+	type placed struct {
+		c  *chunkTokens
+		at int
+	}
+	var buf [64]placed
+	cs := buf[:0]
+	kept := 0
+	for i := 0; i < len(text); {
+		if text[i] == ' ' {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(text) && text[j] != ' ' {
+			j++
+		}
+		c, ok := a.chunks[string(text[i:j])]
+		if !ok {
+			// The tokenizer numbers its tokens from 1, one by one.
+			ts := a.pipeline.Tokenizer.Tokenize(text[i:j])
+			c = &chunkTokens{n: len(ts)}
+			for _, t := range a.filterTokens(ts) {
+				c.kept = append(c.kept, *t)
+			}
+			if len(a.chunks) >= maxTerms {
+				clear(a.chunks)
+			}
+			a.chunks[string(text[i:j])] = c
+		}
+		cs = append(cs, placed{c, i})
+		kept += len(c.kept)
+		i = j
+	}
+	toks := make([]analysis.Token, 0, kept)
+	out := make(analysis.TokenStream, kept)
+	pos := 0
+	for _, p := range cs {
+		for _, t := range p.c.kept {
+			t.Start += p.at
+			t.End += p.at
+			t.Position += pos
+			toks = append(toks, t)
+			out[len(toks)-1] = &toks[len(toks)-1]
+		}
+		pos += p.c.n
 	}
 	return out
 }
@@ -298,6 +371,9 @@ func workerMapping(m mapping.IndexMapping) (mapping.IndexMapping, error) {
 	for _, name := range []string{analyzerText, analyzerES} {
 		if a, ok := c.AnalyzerNamed(name).(*cachedAnalyzer); ok && a.perToken {
 			a.terms = map[string]filteredTerm{}
+			if _, ok := a.pipeline.Tokenizer.(*unicode.UnicodeTokenizer); ok {
+				a.chunks = map[string]*chunkTokens{}
+			}
 		}
 	}
 	return c, nil

@@ -1,6 +1,7 @@
 package indexer
 
 import (
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -186,11 +187,11 @@ func TestRememberedTermsMatchAnalysis(t *testing.T) {
 		t.Fatal(err)
 	}
 	recs, _ := synthRecords(t, 400)
-	texts := []string{
+	texts := slices.Concat([]string{
 		"", " ", "The Women's Group’s meeting", "JAMES'S ＇s café CAFÉ Café", "the and of a",
 		"Grupos de apoyo para familias", "depresión ansiedad niñez ÑANDÚ", "12-step 2nd 10:00am",
 		"日本語のテキスト Ελληνικά русский", "ﬁnance ﬂow Œuvre", "a\x00b\tc\nd", "ab\xffcd \xe2\x80",
-	}
+	}, asciiTexts, randomASCII(5000))
 	for _, s := range recs {
 		texts = append(texts, proseOf(s)...)
 	}
@@ -215,6 +216,7 @@ func TestRememberedTermsMatchAnalysis(t *testing.T) {
 			for round := range 3 {
 				if round == 2 {
 					clear(a.terms)
+					clear(a.chunks)
 				}
 				for _, text := range texts {
 					forgetRecent(w)
@@ -230,8 +232,8 @@ func TestRememberedTermsMatchAnalysis(t *testing.T) {
 					}
 				}
 			}
-			if len(a.terms) < 100 {
-				t.Fatalf("%d terms remembered, want the vocabulary of the texts", len(a.terms))
+			if len(a.terms) < 100 || len(a.chunks) < 100 {
+				t.Fatalf("%d terms and %d chunks remembered, want the vocabulary of the texts", len(a.terms), len(a.chunks))
 			}
 		})
 	}
@@ -255,4 +257,68 @@ func TestASCIIFoldingSkipsASCII(t *testing.T) {
 			}
 		}
 	}
+}
+
+// asciiTexts try where a space-free run of ASCII ends a word or does
+// not (UAX #29): apostrophes, periods, colons, commas and underscores
+// between letters and digits, at a run's ends and doubled; other
+// whitespace and controls; spaces leading, trailing and repeated.
+var asciiTexts = []string{
+	"can't stop won't", "3.14 1,000 2;3 a:b a.b foo_bar", "  leading", "trailing  ", "a  b   c",
+	"a\tb\nc\r\nd\ve\ff", "__ _a a_ 1_2 _ a__b", "U.S.A. e.g. i.e.", "'quoted' \"double\" x' 'x",
+	"12:30pm 9:00-10:00 #hashtag @user email@example.com http://x.y/z?q=1&r=2",
+	"a'b'c 1'2 a.1 1.a 1..2 a..b a,b 1,a ,1 1, .a a. :a a:", "Dr. Smith's (co-op) [AA/NA] {x} <b>bold</b>",
+	"MIXEDcase CamelCase x2y 2x y2 007 0.5% $20 #1", "!!! ??? ... --- === ***",
+}
+
+// randomASCII is n texts of up to 24 characters drawn from letters,
+// digits, the punctuation UAX #29 joins words with, and whitespace.
+func randomASCII(n int) []string {
+	const alphabet = "aZy09 '.,:;_-\"\t\n?s"
+	rng := rand.New(rand.NewPCG(3, 5))
+	out := make([]string, n)
+	for i := range out {
+		b := make([]byte, rng.IntN(25))
+		for j := range b {
+			b[j] = alphabet[rng.IntN(len(alphabet))]
+		}
+		out[i] = string(b)
+	}
+	return out
+}
+
+// FuzzRememberedTerms compares a build worker's English analysis of a
+// text, twice (the second time remembered), with the shared mapping's.
+func FuzzRememberedTerms(f *testing.F) {
+	for _, s := range asciiTexts {
+		f.Add(s)
+	}
+	m, err := NewMapping()
+	if err != nil {
+		f.Fatal(err)
+	}
+	w, err := workerMapping(m)
+	if err != nil {
+		f.Fatal(err)
+	}
+	a := w.AnalyzerNamed(analyzerText).(*cachedAnalyzer)
+	// The shared mapping's analyzer remembers nothing; like the
+	// worker's, it reads a text with part separators part by part.
+	ref := m.AnalyzerNamed(analyzerText)
+	f.Fuzz(func(t *testing.T, text string) {
+		want := ref.Analyze([]byte(text))
+		for range 2 {
+			forgetRecent(w)
+			got := a.Analyze([]byte(text))
+			if len(got) != len(want) {
+				t.Fatalf("%q: %d tokens %q, bleve %d %q", text, len(got), terms(got), len(want), terms(want))
+			}
+			for i := range got {
+				g, w := *got[i], *want[i]
+				if string(g.Term) != string(w.Term) || g.Start != w.Start || g.End != w.End || g.Position != w.Position || g.Type != w.Type {
+					t.Fatalf("%q, token %d: %+v, bleve %+v", text, i, g, w)
+				}
+			}
+		}
+	})
 }

@@ -136,7 +136,8 @@ func (h *highlighter) snippet(text string) string {
 	return b.String()
 }
 
-func isASCII(s string) bool {
+// isASCII reports whether s is all ASCII.
+func isASCII[T string | []byte](s T) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
 			return false
