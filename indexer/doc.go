@@ -243,6 +243,19 @@ type docMapper struct {
 type fieldMap struct {
 	opts     index.FieldIndexingOptions
 	analyzer analysis.Analyzer
+	// keyword is set when the analyzer makes a token of each part of
+	// the value and nothing else (analyzerKeywords): keywordField.
+	keyword bool
+}
+
+// isPartsAnalyzer reports whether a is the parts tokenizer alone.
+func isPartsAnalyzer(a analysis.Analyzer) bool {
+	d, ok := a.(*analysis.DefaultAnalyzer)
+	if !ok || len(d.CharFilters) > 0 || len(d.TokenFilters) > 0 {
+		return false
+	}
+	_, ok = d.Tokenizer.(partsTokenizerImpl)
+	return ok
 }
 
 // newDocMapper reads the fields of the search document's mapping in m,
@@ -270,7 +283,7 @@ func newDocMapper(m mapping.IndexMapping) (*docMapper, error) {
 			if fm.Analyzer == "" || a == nil {
 				return nil, fmt.Errorf("map documents: field %s has no analyzer of its own", name)
 			}
-			dm.fields[name] = fieldMap{opts: fm.Options(), analyzer: a}
+			dm.fields[name] = fieldMap{opts: fm.Options(), analyzer: a, keyword: isPartsAnalyzer(a)}
 		case "geopoint":
 			if name != fieldLoc {
 				return nil, fmt.Errorf("map documents: geopoint field %s is not %s", name, fieldLoc)
@@ -284,13 +297,18 @@ func newDocMapper(m mapping.IndexMapping) (*docMapper, error) {
 // mapRecord is record s's bleve document, unanalyzed.
 func (dm *docMapper) mapRecord(s *peerfind.Service) (*bdoc.Document, error) {
 	doc := bdoc.NewDocument(s.ID)
+	doc.Fields = make([]bdoc.Field, 0, 32)
 	for _, f := range textFields(s) {
 		fm, ok := dm.fields[f.name]
 		if !ok {
 			return nil, fmt.Errorf("record %q: map document: field %s is not a text field of the mapping", s.ID, f.name)
 		}
 		if !f.many {
-			doc.AddField(bdoc.NewTextFieldCustom(f.name, []uint64{}, []byte(f.value), fm.opts, fm.analyzer))
+			if fm.keyword && fm.opts&index.StoreField == 0 {
+				doc.AddField(&keywordField{name: f.name, value: f.value, options: fm.opts})
+			} else {
+				doc.AddField(bdoc.NewTextFieldCustom(f.name, []uint64{}, []byte(f.value), fm.opts, fm.analyzer))
+			}
 			continue
 		}
 		if len(f.list) > 0 && fm.opts&(index.StoreField|index.DocValues) == 0 {
@@ -386,5 +404,64 @@ func (f *listField) Analyze() {
 				tf.SetFrequency(tf.Frequency() + 1)
 			}
 		}
+	}
+}
+
+// keywordField is a keyword field (analyzerKeywords) as bleve's
+// TextField gives it once analyzed: a token of each part of its value
+// (joinParts), numbered from 1, counted into its frequencies. It skips
+// the copy of the value, the token stream and the tokens: a record has
+// about fifteen such fields of a token or a few. It is not stored
+// (docMapper keeps it to such fields); its value is given for doc
+// values. TestMapRecordMatchesMapping holds it to TextField.
+type keywordField struct {
+	name    string
+	value   string
+	options index.FieldIndexingOptions
+	length  int
+	freqs   index.TokenFrequencies
+}
+
+// noPositions are the array positions of a field that is not in a list,
+// as bleve's mapping gives them; nothing changes them.
+var noPositions = []uint64{}
+
+func (f *keywordField) Name() string                        { return f.name }
+func (f *keywordField) ArrayPositions() []uint64            { return noPositions }
+func (f *keywordField) Options() index.FieldIndexingOptions { return f.options }
+func (f *keywordField) Value() []byte                       { return []byte(f.value) }
+func (f *keywordField) EncodedFieldType() byte              { return 't' }
+func (f *keywordField) AnalyzedLength() int                 { return f.length }
+func (f *keywordField) NumPlainTextBytes() uint64           { return uint64(len(f.value)) }
+func (f *keywordField) Size() int                           { return 64 + len(f.value) + 48*len(f.freqs) }
+
+func (f *keywordField) AnalyzedTokenFrequencies() index.TokenFrequencies { return f.freqs }
+
+// Analyze makes a token of each part, as partsTokenizer does, and counts
+// them as bleve's TokenFrequency does.
+func (f *keywordField) Analyze() {
+	vectors, counts := f.options.IncludeTermVectors(), !f.options.SkipFreqNorm()
+	n := strings.Count(f.value, string(partSep)) + 1
+	f.freqs = make(index.TokenFrequencies, n)
+	f.length = n
+	start := 0
+	for i := range n {
+		end := len(f.value)
+		if i < n-1 {
+			end = start + strings.IndexByte(f.value[start:], partSep)
+		}
+		term := f.value[start:end]
+		tf := f.freqs[term]
+		if tf == nil {
+			tf = &index.TokenFreq{Term: []byte(term)}
+			f.freqs[term] = tf
+		}
+		if vectors {
+			tf.Locations = append(tf.Locations, &index.TokenLocation{ArrayPositions: noPositions, Start: start, End: end, Position: i + 1})
+		}
+		if counts {
+			tf.SetFrequency(tf.Frequency() + 1)
+		}
+		start = end + 1
 	}
 }

@@ -163,7 +163,7 @@ func TestMapRecordMatchesMapping(t *testing.T) {
 	bare.Organization.Name, bare.Description, bare.Locations, bare.Schedules, bare.Languages = "", "", nil, nil, nil
 	bare.AlternateName, bare.AssuredDate, bare.ServiceAreas = "", "", nil
 	recs = append(recs, &bare)
-	shapes, lists := 0, 0
+	shapes, lists, keywords := 0, 0, 0
 	for _, mm := range []mapping.IndexMapping{m, w} {
 		dm, err := newDocMapper(mm)
 		if err != nil {
@@ -179,8 +179,11 @@ func TestMapRecordMatchesMapping(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, f := range got.Fields {
-				if _, ok := f.(*listField); ok {
+				switch f.(type) {
+				case *listField:
 					lists++
+				case *keywordField:
+					keywords++
 				}
 			}
 			g, wf := zapFields(t, got), zapFields(t, want)
@@ -201,8 +204,31 @@ func TestMapRecordMatchesMapping(t *testing.T) {
 			}
 		}
 	}
-	if shapes == 0 || lists == 0 {
-		t.Fatalf("%d records with a polygon, %d list fields: want some of each", shapes, lists)
+	if shapes == 0 || lists == 0 || keywords == 0 {
+		t.Fatalf("%d records with a polygon, %d list fields, %d keyword fields: want some of each", shapes, lists, keywords)
+	}
+}
+
+// TestKeywordField holds keywordField to bleve's TextField with the
+// keywords' analyzer on values of parts, empty ones and repeated ones,
+// with and without term vectors and doc values.
+func TestKeywordField(t *testing.T) {
+	m, err := NewMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := m.AnalyzerNamed(analyzerKeywords)
+	if !isPartsAnalyzer(a) {
+		t.Fatal("the keywords' analyzer is not the parts tokenizer alone")
+	}
+	for _, opts := range []index.FieldIndexingOptions{index.IndexField, index.IndexField | index.DocValues, index.IndexField | index.IncludeTermVectors} {
+		for _, v := range []string{"", "a", "open", "a\x1eb", "a\x1ea\x1ea", "\x1e", "a\x1e\x1eb", "\x1ea\x1e", "é\x1eb c"} {
+			want := bdoc.NewDocument("x").AddField(bdoc.NewTextFieldCustom("f", []uint64{}, []byte(v), opts, a))
+			got := bdoc.NewDocument("x").AddField(&keywordField{name: "f", value: v, options: opts})
+			if g, w := zapFields(t, got), zapFields(t, want); !reflect.DeepEqual(g, w) {
+				t.Errorf("%q, options %b:\n%+v\nTextField\n%+v", v, opts, g, w)
+			}
+		}
 	}
 }
 
