@@ -44,6 +44,11 @@ type BuildOptions struct {
 	// Progress, if set, is called as records are indexed with the number done
 	// so far (the records refused first), from one goroutine at a time.
 	Progress func(done int)
+	// Encoded, if set, is called once the records are encoded and Build
+	// holds no reference to them: a caller that tuned the collector for
+	// a heap of records (bin/indexer collects less often while it holds
+	// them) can tune it back for the segments' short-lived garbage.
+	Encoded func()
 	// Skipped are items the readers already refused (bad lines, records
 	// that failed to parse); they are written to rejected.jsonl first, so
 	// one file lists everything that did not make it into the index.
@@ -237,6 +242,9 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 	stats.Indexed = len(kept)
 	clear(kept)
 	kept = nil
+	if opts.Encoded != nil {
+		opts.Encoded()
+	}
 	mark("encode")
 	var progress func(int)
 	if opts.Progress != nil {

@@ -109,9 +109,23 @@ func TestBuildRejectsInvalidAndDuplicate(t *testing.T) {
 }
 
 // TestBuildPhases checks that a build says where its time went: every
-// step, in order, adding up to no more than the whole.
+// step, in order, adding up to no more than the whole; and that it says
+// once, before the segments, that the records are encoded.
 func TestBuildPhases(t *testing.T) {
-	_, stats, _ := mustBuild(t)
+	encoded := 0
+	opts := BuildOptions{Taxonomy: taxonomy(t), Encoded: func() { encoded++ }}
+	opts.Progress = func(int) {
+		if encoded == 0 {
+			t.Error("records indexed before Encoded was called")
+		}
+	}
+	stats, err := Build(context.Background(), filepath.Join(t.TempDir(), "index"), readFixture(t, "records.jsonl"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if encoded != 1 {
+		t.Fatalf("Encoded called %d times, want once", encoded)
+	}
 	var names []string
 	var sum time.Duration
 	for _, p := range stats.Phases {

@@ -120,9 +120,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer pprof.StopCPUProfile()
 	}
 	if os.Getenv("GOGC") == "" {
-		// The build makes short-lived garbage by the gigabyte; collecting
-		// less often is a fifth of its time for some more memory.
+		// While the build holds the records, a heap of pointers the
+		// collector walks at every cycle, collecting less often is a fifth
+		// of its time for some more memory. Once they are encoded (a
+		// heap the collector does not walk), the default takes the
+		// segments' garbage as fast and keeps the peak at about half
+		// (4.0 against 7.5 GB at a million records).
 		debug.SetGCPercent(400)
+		opts.Encoded = func() { debug.SetGCPercent(100) }
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		// But not more than the machine has: the records alone are about
