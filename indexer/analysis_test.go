@@ -9,6 +9,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 	bdoc "github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -73,6 +74,20 @@ func TestAnalyzeParts(t *testing.T) {
 	}
 }
 
+// mappings are the shared mapping and a build worker's copy of it.
+func mappings(tb testing.TB) (shared, worker mapping.IndexMapping) {
+	tb.Helper()
+	m, err := NewMapping()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w, err := workerMapping(m)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m, w
+}
+
 func terms(ts analysis.TokenStream) []string {
 	var out []string
 	for _, t := range ts {
@@ -85,14 +100,7 @@ func terms(ts analysis.TokenStream) []string {
 // record's text once for all its fields, in English, and forgets it with
 // the record; the shared mapping analyzes it every time.
 func TestWorkerMappingRemembersRecent(t *testing.T) {
-	m, err := NewMapping()
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := workerMapping(m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, w := mappings(t)
 	text := []byte("Peer support for parents")
 	same := func(m interface {
 		AnalyzerNamed(string) analysis.Analyzer
@@ -293,14 +301,7 @@ func FuzzRememberedTerms(f *testing.F) {
 	for _, s := range asciiTexts {
 		f.Add(s)
 	}
-	m, err := NewMapping()
-	if err != nil {
-		f.Fatal(err)
-	}
-	w, err := workerMapping(m)
-	if err != nil {
-		f.Fatal(err)
-	}
+	m, w := mappings(f)
 	a := w.AnalyzerNamed(analyzerText).(*cachedAnalyzer)
 	// The shared mapping's analyzer remembers nothing; like the
 	// worker's, it reads a text with part separators part by part.

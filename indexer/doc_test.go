@@ -148,14 +148,7 @@ func TestPhraseStaysInPart(t *testing.T) {
 // and texts. The records are synthetic ones, the fixtures (one with a
 // polygon), and a record with fields left empty.
 func TestMapRecordMatchesMapping(t *testing.T) {
-	m, err := NewMapping()
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := workerMapping(m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, w := mappings(t)
 	recs, _ := synthRecords(t, 500)
 	recs = append(recs, readFixture(t, "records.jsonl")...)
 	recs = append(recs, readFixture(t, "areas.jsonl")...)

@@ -216,14 +216,7 @@ func BenchmarkWriteSegment(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	m, err := NewMapping()
-	if err != nil {
-		b.Fatal(err)
-	}
-	wm, err := workerMapping(m)
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, wm := mappings(b)
 	dm, err := newDocMapper(wm)
 	if err != nil {
 		b.Fatal(err)
