@@ -102,17 +102,24 @@ func (partsTokenizerImpl) Tokenize(input []byte) analysis.TokenStream {
 	n := bytes.Count(input, []byte{partSep}) + 1
 	toks := make([]analysis.Token, n)
 	out := make(analysis.TokenStream, n)
-	start := 0
-	for i := range n {
-		end := len(input)
-		if i < n-1 {
-			end = start + bytes.IndexByte(input[start:], partSep)
-		}
+	eachPart(input, func(i, start, end int) {
 		toks[i] = analysis.Token{Term: input[start:end], Start: start, End: end, Position: i + 1, Type: analysis.AlphaNumeric}
 		out[i] = &toks[i]
-		start = end + 1
-	}
+	})
 	return out
+}
+
+// eachPart calls fn with each part of a value of parts (joinParts), in
+// order: its number from 0, where it starts and where it ends. A value
+// of no separator is one part, an empty one too.
+func eachPart[T string | []byte](v T, fn func(i, start, end int)) {
+	i, start := 0, 0
+	for j := 0; j <= len(v); j++ {
+		if j == len(v) || v[j] == partSep {
+			fn(i, start, j)
+			i, start = i+1, j+1
+		}
+	}
 }
 
 type cachedAnalyzer struct {

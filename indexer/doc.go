@@ -444,12 +444,7 @@ func (f *keywordField) Analyze() {
 	n := strings.Count(f.value, string(partSep)) + 1
 	f.freqs = make(index.TokenFrequencies, n)
 	f.length = n
-	start := 0
-	for i := range n {
-		end := len(f.value)
-		if i < n-1 {
-			end = start + strings.IndexByte(f.value[start:], partSep)
-		}
+	eachPart(f.value, func(i, start, end int) {
 		term := f.value[start:end]
 		tf := f.freqs[term]
 		if tf == nil {
@@ -462,6 +457,5 @@ func (f *keywordField) Analyze() {
 		if counts {
 			tf.SetFrequency(tf.Frequency() + 1)
 		}
-		start = end + 1
-	}
+	})
 }

@@ -195,26 +195,13 @@ func writeSegment(path string, dm *docMapper, recs *recordArena, from, to int) e
 // segments, when there is one); mergeSegments waits for it and returns
 // its error.
 func mergeSegments(ctx context.Context, dir string, paths []string, workers int, mark func(string), alongside func() error) (string, error) {
-	if alongside == nil {
-		alongside = func() error { return nil }
-	}
-	beside := make(chan error, 1)
+	var beside errgroup.Group // Wait gives nil when it never started
 	started := false
 	start := func() {
-		if !started {
+		if alongside != nil && !started {
 			started = true
-			go func() { beside <- alongside() }()
+			beside.Go(alongside)
 		}
-	}
-	// wait waits for alongside, if it started, and returns err or else
-	// its error.
-	wait := func(err error) error {
-		if started {
-			if berr := <-beside; err == nil {
-				err = berr
-			}
-		}
-		return err
 	}
 	for level := 1; len(paths) > 1; level++ {
 		groups := mergeGroups(len(paths), workers)
@@ -234,13 +221,14 @@ func mergeSegments(ctx context.Context, dir string, paths []string, workers int,
 			g.Go(func() error { return mergeFiles(gctx, in, out[i]) })
 		}
 		if err := g.Wait(); err != nil {
-			return "", wait(err)
+			beside.Wait() // done before the caller cleans up; err says why
+			return "", err
 		}
 		mark(fmt.Sprintf("merge %d", level))
 		paths = out
 	}
 	start()
-	if err := wait(nil); err != nil {
+	if err := beside.Wait(); err != nil {
 		return "", err
 	}
 	return paths[0], nil
