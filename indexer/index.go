@@ -68,8 +68,9 @@ type Index struct {
 	// phrases knows the terms whose labels have a phrase.
 	phrases phrases
 	// searching counts the searches in flight: with fewer than the
-	// cores, a scored search of splitOver matches or more takes a second
-	// core (evaluator.splitOver); tests change splitOver.
+	// cores, a scored search scores a tier of splitOver documents or
+	// more on a second core too (evaluator.splitOver); tests change
+	// splitOver.
 	searching atomic.Int32
 	splitOver uint64
 	suggestState

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"math"
 	"slices"
-	"sync/atomic"
 
 	"github.com/RoaringBitmap/roaring/v2"
 )
@@ -26,7 +25,10 @@ import (
 // falls under the window's last score. Every record left unscored could
 // not have entered the window, ties included (they go by place), so the
 // window is the one scoring every match gives, to the bit: a record's
-// score does not depend on which others are scored with it.
+// score does not depend on which others are scored with it. For the
+// same reason a large tier is scored in two halves at once, a core each
+// when one is free (scoreTier); the tiers themselves, and the window,
+// are the search's own, so the halves prune as one search.
 
 // defaultPruneOver is how many matches make it worth scoring in tiers:
 // below, every match is scored at once.
@@ -36,10 +38,7 @@ const defaultPruneOver = 4096
 // then place), and the set of every match. With more than pruneOver
 // matches, scoring stops at the tier whose bound the window's last score
 // passes (see above); with fewer, or a clause this cannot find as a set,
-// every match is scored. With e.splitOver matches or more, each half of
-// the matches is scored on its own core, and the two windows make one: a
-// document's score does not depend on the others, so the n best of the
-// whole are among the n best of each half.
+// every match is scored.
 func (e *evaluator) best(root *scoreNode, place *placeSort, n int, pruneOver uint64) ([]scoredDoc, *roaring.Bitmap, error) {
 	matched, ok, err := e.matches(root)
 	if err != nil {
@@ -48,7 +47,7 @@ func (e *evaluator) best(root *scoreNode, place *placeSort, n int, pruneOver uin
 	if !ok || n <= 0 || matched.GetCardinality() <= pruneOver {
 		all := e
 		if ok { // scored where they match, the matches found
-			all = e.over(matched, true)
+			all = e.evaluation(matched)
 		}
 		sc, err := all.eval(root)
 		if err != nil {
@@ -61,39 +60,18 @@ func (e *evaluator) best(root *scoreNode, place *placeSort, n int, pruneOver uin
 		return bestScored(sc, place, n), matched, nil
 	}
 
-	if e.splitOver > 0 && matched.GetCardinality() >= e.splitOver {
-		lo, hi := halves(matched)
-		var other []scoredDoc
-		var otherErr error
-		var floor scoreFloor
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			other, otherErr = e.tiers(root, place, n, hi, &floor)
-		}()
-		best, err := e.tiers(root, place, n, lo, &floor)
-		<-done
-		if err = cmp.Or(err, otherErr); err != nil {
-			return nil, nil, err
-		}
-		window := newWindow(n)
-		for _, b := range slices.Concat(best, other) {
-			window.offer(b)
-		}
-		return window.sorted(), matched, nil
-	}
-	best, err := e.tiers(root, place, n, matched, nil)
+	best, err := e.tiers(root, place, n, matched)
 	if err != nil {
 		return nil, nil, err
 	}
 	return best, matched, nil
 }
 
-// defaultSplitOver is how many matches make a scored search worth
-// scoring in two halves at once (evaluator.splitOver): at a million
-// records, the needs that match tens of thousands take 50 to 100 ms on
-// one core.
-const defaultSplitOver = 16384
+// defaultSplitOver is how many documents make a tier worth scoring in
+// two halves at once (evaluator.splitOver, scoreTier): at a million
+// records, a tier of 7,500 documents takes 7 ms on one core, and the
+// needs that score tens of thousands 20 to 40 ms.
+const defaultSplitOver = 4096
 
 // halves are the first and the second half of set, by document.
 func halves(set *roaring.Bitmap) (lo, hi *roaring.Bitmap) {
@@ -107,37 +85,8 @@ func halves(set *roaring.Bitmap) (lo, hi *roaring.Bitmap) {
 	return lo, hi
 }
 
-// scoreFloor is the highest last score of the full windows of the halves
-// of a search, as float64 bits (scores are not negative, so their bits
-// order as they do). When one half has n documents at that score or
-// over, so has the whole, and the other half need not score a document
-// whose bound is under it: each half prunes as the whole would.
-type scoreFloor struct{ bits atomic.Uint64 }
-
-func (f *scoreFloor) get() (float64, bool) {
-	if f == nil {
-		return 0, false
-	}
-	b := f.bits.Load()
-	return math.Float64frombits(b), b != 0
-}
-
-func (f *scoreFloor) raise(s float64) {
-	if f == nil || s <= 0 {
-		return
-	}
-	for b := math.Float64bits(s); ; {
-		old := f.bits.Load()
-		if old >= b || f.bits.CompareAndSwap(old, b) {
-			return
-		}
-	}
-}
-
-// tiers is the n best of matched, scored in tiers (see above), or at
-// least those of them over floor, which the other half of the search
-// raises (nil for none).
-func (e *evaluator) tiers(root *scoreNode, place *placeSort, n int, matched *roaring.Bitmap, floor *scoreFloor) ([]scoredDoc, error) {
+// tiers is the n best of matched, scored in tiers (see above).
+func (e *evaluator) tiers(root *scoreNode, place *placeSort, n int, matched *roaring.Bitmap) ([]scoredDoc, error) {
 	// The terms, those that can add most first.
 	var terms []*scoreNode
 	seen := map[*termPostings]bool{}
@@ -167,23 +116,18 @@ func (e *evaluator) tiers(root *scoreNode, place *placeSort, n int, matched *roa
 		tier := roaring.And(left, with)
 		size := tier.GetCardinality()
 		most, can := root.bound(tiered)
-		if size < max(uint64(n), scored) && i+1 < len(terms) && !passed(window, floor, most, can) {
+		if size < max(uint64(n), scored) && i+1 < len(terms) && !passed(window, most, can) {
 			continue
 		}
 		if size*2 > left.GetCardinality() {
 			tier = left
 		}
 		if !tier.IsEmpty() {
-			sub := e.over(tier, true) // tier is of matched
-			sc, err := sub.eval(root)
+			k, err := e.scoreTier(root, tier, window, place)
 			if err != nil {
 				return nil, err
 			}
-			scored += uint64(len(sc.docs))
-			offerScored(window, sc, place)
-			if last, full := window.last(); full {
-				floor.raise(last.score)
-			}
+			scored += k
 			if tier == left {
 				break
 			}
@@ -194,7 +138,7 @@ func (e *evaluator) tiers(root *scoreNode, place *placeSort, n int, matched *roa
 		}
 		// The rest have none of the tiered terms: their best possible
 		// score is the bound above, and the window only rose since.
-		if passed(window, floor, most, can) {
+		if passed(window, most, can) {
 			break
 		}
 	}
@@ -208,20 +152,47 @@ func (e *evaluator) tiers(root *scoreNode, place *placeSort, n int, matched *roa
 // matches best scored in tiers.
 var tiersScored func(matched, scored uint64)
 
-// passed reports whether the window is full, or the other half's is
-// (floor), and its last score is over bound most, with a margin for sums
-// rounded in another order: no document bound holds to can enter it. A
-// document that cannot match (can false) cannot either.
-func passed(window *bestN[scoredDoc], floor *scoreFloor, most float64, can bool) bool {
+// passed reports whether the window is full and its last score is over
+// bound most, with a margin for sums rounded in another order: no
+// document bound holds to can enter it. A document that cannot match
+// (can false) cannot either.
+func passed(window *bestN[scoredDoc], most float64, can bool) bool {
 	last, full := window.last()
-	over, set := floor.get()
-	if !full && !set {
+	if !full {
 		return false
 	}
-	if full {
-		over = max(over, last.score)
+	return !can || most*(1+1e-9) < last.score
+}
+
+// scoreTier scores the documents of tier, each a match of root, offers
+// them to window, and returns how many it scored. With e.splitOver
+// documents or more, each half of the tier is scored on its own core: a
+// document's score does not depend on the others.
+func (e *evaluator) scoreTier(root *scoreNode, tier *roaring.Bitmap, window *bestN[scoredDoc], place *placeSort) (uint64, error) {
+	if e.splitOver == 0 || tier.GetCardinality() < e.splitOver {
+		sc, err := e.evaluation(tier).eval(root)
+		if err != nil {
+			return 0, err
+		}
+		offerScored(window, sc, place)
+		return uint64(len(sc.docs)), nil
 	}
-	return !can || most*(1+1e-9) < over
+	lo, hi := halves(tier)
+	var other scores
+	var otherErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		other, otherErr = e.evaluation(hi).eval(root)
+	}()
+	sc, err := e.evaluation(lo).eval(root)
+	<-done
+	if err = cmp.Or(err, otherErr); err != nil {
+		return 0, err
+	}
+	offerScored(window, sc, place)
+	offerScored(window, other, place)
+	return uint64(len(sc.docs) + len(other.docs)), nil
 }
 
 // most is the most a term adds to a document's score.
@@ -290,8 +261,9 @@ func (n *scoreNode) bound(absent map[*termPostings]bool) (float64, bool) {
 }
 
 // matches is the set of documents of e.set that eval would score: found
-// from the postings' bitmaps, without scores, as a set of the caller's
-// own. It returns false for a disjunction that needs two clauses or more
+// from the postings' bitmaps, without scores, as a set the caller reads
+// and does not change (a term's within every document is its postings).
+// It returns false for a disjunction that needs two clauses or more
 // (counted only as it scores).
 func (e *evaluator) matches(n *scoreNode) (*roaring.Bitmap, bool, error) {
 	if err := e.ctx.Err(); err != nil {
@@ -301,6 +273,9 @@ func (e *evaluator) matches(n *scoreNode) (*roaring.Bitmap, bool, error) {
 	case nodeNone:
 		return roaring.New(), true, nil
 	case nodeTerm:
+		if e.set.GetCardinality() == e.s.all.GetCardinality() {
+			return n.post.docs, true, nil // within every live document
+		}
 		return roaring.And(e.set, n.post.docs), true, nil
 	case nodeConj, nodePhrase:
 		// Each clause within the matches of those before (the fewest
@@ -328,16 +303,33 @@ func (e *evaluator) matches(n *scoreNode) (*roaring.Bitmap, bool, error) {
 		if n.min > 1 {
 			return nil, false, nil
 		}
-		var out *roaring.Bitmap
+		// Over a large set, the clauses' matches are found over every
+		// document (a term's are its postings), their union, and that
+		// within the set: one intersection instead of one a clause.
+		over, large := e, e.set.GetCardinality()*32 >= e.s.all.GetCardinality()
+		if large {
+			over = e.over(e.s.all, false)
+		}
+		ms := make([]*roaring.Bitmap, 0, len(n.kids))
 		for _, k := range n.kids {
-			m, ok, err := e.matches(k)
+			m, ok, err := over.matches(k)
 			if err != nil || !ok {
 				return nil, ok, err
 			}
-			out = union(out, m)
+			ms = append(ms, m)
 		}
-		if out == nil {
-			out = roaring.New()
+		var out *roaring.Bitmap
+		switch len(ms) {
+		case 0:
+			return roaring.New(), true, nil
+		case 1:
+			out = ms[0]
+		default:
+			// Many sets at once: their cardinality is counted once.
+			out = roaring.FastOr(ms...)
+		}
+		if large && over.set != e.set {
+			out = roaring.And(e.set, out)
 		}
 		return out, true, nil
 	case nodeBool:

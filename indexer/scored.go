@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"math/bits"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
@@ -316,19 +318,37 @@ type evaluator struct {
 	ctx context.Context
 	s   *sets
 	set *roaring.Bitmap
-	// splitOver, when not 0, is how many matches best scores in two
-	// halves at once, a core each (when a core is free: Index.searching).
+	// splitOver, when not 0, is how many documents of a tier scoreTier
+	// scores in two halves at once, a core each (when a core is free:
+	// Index.searching).
 	splitOver uint64
 	// all says that every document of set matches the clause evaluated
 	// (its matches were found before): a conjunction's clauses, then,
 	// need not find theirs, nor a term intersect its postings with set.
 	all bool
+	// shared is what the evaluators of one evaluation share (nil for
+	// none).
+	shared *evalShared
 }
 
-// over is an evaluator of the same search over set, all as said of it;
-// it scores whole (splitOver is the search's, for best).
+// evalShared is what the evaluators of one evaluation of a need share:
+// their sets made ranked, and a batch for the terms. One evaluation runs
+// on one goroutine.
+type evalShared struct {
+	sets  map[*roaring.Bitmap]*rankedSet
+	batch *termBatch
+}
+
+// over is an evaluator of the same evaluation over set, all as said of
+// it; it scores whole (splitOver is the search's, for its tiers).
 func (e *evaluator) over(set *roaring.Bitmap, all bool) *evaluator {
-	return &evaluator{ctx: e.ctx, s: e.s, set: set, all: all}
+	return &evaluator{ctx: e.ctx, s: e.s, set: set, all: all, shared: e.shared}
+}
+
+// evaluation is an evaluator of a new evaluation of the need over set,
+// every document of which matches it.
+func (e *evaluator) evaluation(set *roaring.Bitmap) *evaluator {
+	return &evaluator{ctx: e.ctx, s: e.s, set: set, all: true, shared: &evalShared{sets: map[*roaring.Bitmap]*rankedSet{}}}
 }
 
 func (e *evaluator) eval(n *scoreNode) (scores, error) {
@@ -376,7 +396,12 @@ func (e *evaluator) eval(n *scoreNode) (scores, error) {
 		}
 		return out, nil
 	case nodeDisj:
-		// A document of set matches some clauses, not each.
+		// A document of set matches some clauses, not each. In an
+		// evaluation over a set that is not sparse, the clauses' scores
+		// are summed in one array by rank.
+		if e.shared != nil && len(n.kids) < math.MaxUint8 && e.set.GetCardinality() <= n.count && !e.sparse() {
+			return e.disjunction(n)
+		}
 		kids, err := e.over(e.set, false).evalAll(n.kids)
 		if err != nil {
 			return scores{}, err
@@ -410,91 +435,340 @@ func (e *evaluator) evalAll(ns []*scoreNode) ([]scores, error) {
 	return out, nil
 }
 
-// term scores the documents of the set that have the term. The i-th
-// document of the term's postings has the i-th frequency: a few
-// documents find theirs by rank, many by walking the postings once.
+// term scores the documents of the set that have the term, in order.
 func (e *evaluator) term(n *scoreNode) scores {
+	var out scores
+	e.eachTermScore(n, func(m uint64) {
+		out = scores{docs: make([]uint32, 0, m), score: make([]float64, 0, m)}
+	}, func(b *termBatch) {
+		out.docs = append(out.docs, b.doc[:b.n]...)
+		out.score = append(out.score, b.score[:b.n]...)
+	})
+	return out
+}
+
+// termBatch is a batch of a term's documents in a set, in order: each
+// document, its rank in the set (-1 where not known), the index of its
+// frequency in the term's postings, and its score. The walks fill the
+// documents, and scoring and what is done with the scores run in loops
+// of their own, a batch at a time.
+type termBatch struct {
+	n     int
+	doc   [termBatchN]uint32
+	rank  [termBatchN]int32
+	post  [termBatchN]int32
+	score [termBatchN]float64
+}
+
+const termBatchN = 512
+
+// scoreAll scores the batch: sqrt(freq)·norm·idf·weight, the norm read
+// from norms by rank when given, from the field's by document if not.
+func (b *termBatch) scoreAll(n *scoreNode, norms []float32) {
 	p := n.post
-	both := e.set
-	if !e.all {
-		both = roaring.And(e.set, p.docs)
-	}
-	m := int(both.GetCardinality())
-	out := scores{docs: make([]uint32, 0, m), score: make([]float64, 0, m)}
-	if m == 0 {
-		return out
-	}
-	at := func(i int, d uint32) {
+	for k := range b.n {
 		var tf float64
-		if f := p.frequency(i, d); int(f) < len(sqrtCache) {
+		if f := p.frequency(int(b.post[k]), b.doc[k]); int(f) < len(sqrtCache) {
 			tf = sqrtCache[f]
 		} else {
 			tf = math.Sqrt(float64(f))
 		}
-		s := tf * n.norms.get(d) * n.idf
+		var norm float64
+		if norms != nil {
+			norm = float64(norms[b.rank[k]])
+		} else {
+			norm = n.norms.get(b.doc[k])
+		}
+		s := tf * norm * n.idf
 		if n.weight != 1.0 {
 			s *= n.weight
 		}
-		out.docs = append(out.docs, d)
-		out.score = append(out.score, s)
+		b.score[k] = s
 	}
-	// roaring's rank counts up to a container's 1,024 words (about 250
-	// ns), a dense term's a few words; a walk costs about a nanosecond a
-	// posting.
-	if uint64(m)*256 < p.docs.GetCardinality() || (p.dense != nil && uint64(m)*4 < p.docs.GetCardinality()) {
-		eachOf(both, func(d uint32) { at(p.index(d), d) })
-		return out
+}
+
+// eachTermScore calls emit with the documents of the set that have the
+// term, in order, in batches, scored; first, count with how many there
+// are. The i-th document of the term's postings has the i-th
+// frequency: a few documents find theirs by rank; many, by a walk of the
+// postings beside the set as a bitset, a word of 64 documents at a time
+// for a dense term. Those read their norms from the set's copy of the
+// field's (rankedSet.fieldNorms): a concept's words are in most of the
+// set's documents, and a field's norms are 4 MB at a million records.
+func (e *evaluator) eachTermScore(n *scoreNode, count func(uint64), emit func(*termBatch)) {
+	p := n.post
+	set := e.set
+	if set.IsEmpty() || p.docs.IsEmpty() {
+		count(0)
+		return
 	}
-	// Walk the postings from the first document asked for to the last:
-	// near a place, the records of a region are numbered together.
-	want := both.Iterator()
-	first, last := both.Minimum(), both.Maximum()
-	i := int(p.docs.Rank(first)) - 1
-	if span := int(p.docs.Rank(last)) - i; i < 3*span {
-		// In batches from the start, those before the first document
-		// asked for skipped a batch at a time: roaring hands out a
-		// batch at about a nanosecond a posting, where its iterator
-		// takes several for each (a fifth of a national need's time).
-		i = 0
-		next := want.Next()
-		all := p.docs.ManyIterator()
-		buf := make([]uint32, 1024)
-		for {
-			k := all.NextMany(buf)
-			if k == 0 {
-				return out
+	b := e.batch()
+	var norms []float32
+	flush := func() {
+		b.scoreAll(n, norms)
+		emit(b)
+		b.n = 0
+	}
+	// Few documents find their frequency by rank: roaring's counts up
+	// to a container's 1,024 words (about 250 ns), a dense term's a few
+	// words. Many, by a walk: about a nanosecond a posting, or a word of
+	// the set's span. A set of few documents over its span is not worth
+	// a bitset (sparse).
+	byRank := func(both *roaring.Bitmap) {
+		eachOf(both, func(d uint32) {
+			b.doc[b.n], b.rank[b.n], b.post[b.n] = d, -1, int32(p.index(d))
+			if b.n++; b.n == termBatchN {
+				flush()
 			}
-			if buf[k-1] < next {
-				i += k
-				continue
-			}
-			for _, d := range buf[:k] {
-				if d == next {
-					at(i, d)
-					if !want.HasNext() {
-						return out
-					}
-					next = want.Next()
-				}
-				i++
-			}
+		})
+		if b.n > 0 {
+			flush()
 		}
 	}
-	all := p.docs.Iterator()
-	all.AdvanceIfNeeded(first)
-	for want.HasNext() {
-		next := want.Next()
-		for {
-			d := all.Next()
-			if d == next {
-				at(i, d)
-				i++
-				break
+	var m uint64
+	switch {
+	case e.sparse():
+		both := set
+		if !e.all {
+			both = roaring.And(set, p.docs)
+		}
+		count(both.GetCardinality())
+		byRank(both)
+		return
+	case e.all:
+		m = set.GetCardinality()
+	default:
+		m = set.AndCardinality(p.docs)
+	}
+	count(m)
+	first, last := set.Minimum(), set.Maximum()
+	if m == 0 {
+		return
+	}
+	if m*256 < p.docs.GetCardinality() || (p.dense != nil && m*4 < spanWords(first, last)) {
+		both := set
+		if !e.all {
+			both = roaring.And(set, p.docs)
+		}
+		byRank(both)
+		return
+	}
+	rs := e.ranked()
+	in, before := rs.words, rs.before
+	if m*8 >= uint64(len(rs.docs)) { // worth a copy of the norms
+		norms = rs.fieldNorms(n.norms)
+	}
+	if p.dense != nil {
+		pw := p.dense.words
+		w0, w1 := int(first/64), min(int(last/64), len(pw)-1)
+		i := 0
+		if w0 <= w1 {
+			i = p.dense.rank(uint32(w0) * 64) // the term's documents before word w0
+		}
+		for w := w0; w <= w1; w++ {
+			pwv, inv := pw[w], in[w]
+			for x := inv & pwv; x != 0; x &= x - 1 {
+				bit := bits.TrailingZeros64(x)
+				below := uint64(1)<<bit - 1
+				b.doc[b.n] = uint32(w<<6 | bit)
+				b.rank[b.n] = int32(before[w]) + int32(bits.OnesCount64(inv&below))
+				b.post[b.n] = int32(i + bits.OnesCount64(pwv&below))
+				if b.n++; b.n == termBatchN {
+					flush()
+				}
+			}
+			i += bits.OnesCount64(pwv)
+		}
+		if b.n > 0 {
+			flush()
+		}
+		return
+	}
+	// The term's postings in batches from the start, those before the
+	// first document of the set skipped a batch at a time: roaring hands
+	// out a batch at about a nanosecond a posting.
+	i := 0
+	all := p.docs.ManyIterator()
+	buf := make([]uint32, 1024)
+walk:
+	for {
+		k := all.NextMany(buf)
+		if k == 0 || buf[0] > last {
+			break
+		}
+		if buf[k-1] < first {
+			i += k
+			continue
+		}
+		for _, d := range buf[:k] {
+			if d > last {
+				break walk
+			}
+			w, bit := d>>6, uint64(1)<<(d&63)
+			if inv := in[w]; inv&bit != 0 {
+				b.doc[b.n] = d
+				b.rank[b.n] = int32(before[w]) + int32(bits.OnesCount64(inv&(bit-1)))
+				b.post[b.n] = int32(i)
+				if b.n++; b.n == termBatchN {
+					flush()
+				}
 			}
 			i++
 		}
 	}
+	if b.n > 0 {
+		flush()
+	}
+}
+
+// disjunction is eval of the disjunction n over the set: its clauses'
+// scores are summed, in their order, in an array by the rank of their
+// documents in the set, and a term's straight from its postings (most
+// of a concept's synonyms are terms). It is disjoin's sum, to the bit.
+func (e *evaluator) disjunction(n *scoreNode) (scores, error) {
+	rs := e.ranked()
+	m := len(rs.docs)
+	buf := densePool.Get().(*denseBuf)
+	defer densePool.Put(buf)
+	if cap(buf.sum) < m {
+		buf.sum, buf.n = make([]float64, m), make([]uint8, m)
+	}
+	sum, cnt := buf.sum[:m], buf.n[:m]
+	clear(sum)
+	clear(cnt)
+	add := func(b *termBatch) {
+		for k, r := range b.rank[:b.n] {
+			if r < 0 {
+				r = int32(rs.rank(b.doc[k]))
+			}
+			sum[r] += b.score[k]
+			cnt[r]++
+		}
+	}
+	sub := e.over(e.set, false)
+	most := 0
+	for _, k := range n.kids {
+		t := k
+		for t.kind == nodeConj && len(t.kids) == 1 {
+			t = t.kids[0]
+		}
+		if t.kind == nodeTerm {
+			sub.eachTermScore(t, func(c uint64) { most = max(most, int(c)) }, add)
+			continue
+		}
+		sc, err := sub.eval(k)
+		if err != nil {
+			return scores{}, err
+		}
+		most = max(most, len(sc.docs))
+		for j, d := range sc.docs {
+			r := rs.rank(d)
+			sum[r] += sc.score[j]
+			cnt[r]++
+		}
+	}
+	least, total := max(n.min, 1), float64(len(n.kids))
+	out := scores{docs: make([]uint32, 0, most), score: make([]float64, 0, most)}
+	for r, c := range cnt {
+		if int(c) < least {
+			continue
+		}
+		out.docs = append(out.docs, rs.docs[r])
+		out.score = append(out.score, sum[r]*(float64(c)/total))
+	}
+	return out, nil
+}
+
+// rankedSet is a set as a bitset (document d is bit d%64 of word d/64),
+// with the number of its documents before each word, and its documents
+// in order.
+type rankedSet struct {
+	set    *roaring.Bitmap
+	words  []uint64
+	before []uint32
+	docs   []uint32
+	// norms are fields' norms of the documents by rank, by the field's
+	// first norm's address.
+	norms map[*uint32][]float32
+}
+
+// fieldNorms are the field's norms of the set's documents, by rank:
+// read once, in order.
+func (r *rankedSet) fieldNorms(f fieldNorms) []float32 {
+	if len(f) == 0 {
+		return nil
+	}
+	key := &f[0]
+	if out, ok := r.norms[key]; ok {
+		return out
+	}
+	out := make([]float32, len(r.docs))
+	for i, d := range r.docs {
+		out[i] = math.Float32frombits(atomic.LoadUint32(&f[d]))
+	}
+	if r.norms == nil {
+		r.norms = map[*uint32][]float32{}
+	}
+	r.norms[key] = out
 	return out
+}
+
+// rank is the rank of document d of the set.
+func (r *rankedSet) rank(d uint32) int {
+	w := d >> 6
+	return int(r.before[w]) + bits.OnesCount64(r.words[w]&(1<<(d&63)-1))
+}
+
+// batch is a termBatch for the evaluation's terms, one at a time.
+func (e *evaluator) batch() *termBatch {
+	if e.shared == nil {
+		return &termBatch{}
+	}
+	if e.shared.batch == nil {
+		e.shared.batch = &termBatch{}
+	}
+	e.shared.batch.n = 0
+	return e.shared.batch
+}
+
+// spanWords is how many words of 64 documents the documents first to
+// last span.
+func spanWords(first, last uint32) uint64 {
+	return uint64(last/64-first/64) + 1
+}
+
+// sparse reports whether the evaluator's set has fewer documents than a
+// quarter of the words of its span: not worth a bitset.
+func (e *evaluator) sparse() bool {
+	if e.set.IsEmpty() {
+		return true
+	}
+	return e.set.GetCardinality()*4 < spanWords(e.set.Minimum(), e.set.Maximum())
+}
+
+// ranked is the evaluator's set as a rankedSet, made once for the
+// evaluators that share it.
+func (e *evaluator) ranked() *rankedSet {
+	if e.shared == nil {
+		return newRankedSet(e.set)
+	}
+	r, ok := e.shared.sets[e.set]
+	if !ok {
+		r = newRankedSet(e.set)
+		e.shared.sets[e.set] = r
+	}
+	return r
+}
+
+func newRankedSet(set *roaring.Bitmap) *rankedSet {
+	r := &rankedSet{set: set, words: set.ToDense(), docs: set.ToArray()}
+	r.before = make([]uint32, len(r.words))
+	n := 0
+	for w, x := range r.words {
+		r.before[w] = uint32(n)
+		n += bits.OnesCount64(x)
+	}
+	return r
 }
 
 // sqrtCache is bleve's table of square roots of small frequencies (the

@@ -158,6 +158,7 @@ func TestDisjoinAndConjoin(t *testing.T) {
 // region's), on postings whose frequency is known from the document's
 // number, and holds every dense rank to roaring's.
 func TestTermFrequencies(t *testing.T) {
+	norm := func(d uint32) float32 { return float32(1 / math.Sqrt(float64(d%5+1))) }
 	p := &termPostings{docs: roaring.New(), over: map[uint32]uint32{}}
 	norms := make(fieldNorms, 1<<20)
 	for d := uint32(0); d < 1<<20; d += 3 {
@@ -168,7 +169,7 @@ func TestTermFrequencies(t *testing.T) {
 			p.over[d] = f
 		}
 		p.freq = append(p.freq, uint8(min(f, 255)))
-		norms[d] = math.Float32bits(1)
+		norms[d] = math.Float32bits(norm(d))
 	}
 	// The same postings with the ranks of a dense term (a third of the
 	// documents), sharing their words.
@@ -177,9 +178,9 @@ func TestTermFrequencies(t *testing.T) {
 	dp.docs = roaring.FromDense(dp.dense.words, false)
 	want := func(d uint32) float64 {
 		if d%1000 == 0 {
-			return math.Sqrt(300)
+			return math.Sqrt(300) * float64(norm(d))
 		}
-		return math.Sqrt(float64(d%7 + 1))
+		return math.Sqrt(float64(d%7+1)) * float64(norm(d))
 	}
 	sets := map[string]*roaring.Bitmap{
 		"few":    roaring.BitmapOf(3, 999, 3000, 600000, 999999),
@@ -199,15 +200,61 @@ func TestTermFrequencies(t *testing.T) {
 			if post.dense != nil {
 				name += " (dense)"
 			}
-			got := (&evaluator{ctx: context.Background(), set: set}).term(n)
-			wantN := roaring.And(set, p.docs).GetCardinality()
-			if uint64(len(got.docs)) != wantN {
-				t.Fatalf("%s: %d documents, want %d", name, len(got.docs), wantN)
-			}
-			for i, d := range got.docs {
-				if got.score[i] != want(d) {
-					t.Fatalf("%s: document %d scored %v, want %v", name, d, got.score[i], want(d))
+			both := roaring.And(set, p.docs)
+			// Alone; in an evaluation, with the set's bitset and its
+			// copy of the norms; and over the documents that have the
+			// term (all), as a conjunction's clauses are.
+			ctx := context.Background()
+			for way, e := range map[string]*evaluator{
+				"alone":      {ctx: ctx, set: set},
+				"evaluation": (&evaluator{ctx: ctx}).evaluation(set).over(set, false),
+				"all":        (&evaluator{ctx: ctx}).evaluation(both),
+			} {
+				got := e.term(n)
+				if uint64(len(got.docs)) != both.GetCardinality() {
+					t.Fatalf("%s, %s: %d documents, want %d", name, way, len(got.docs), both.GetCardinality())
 				}
+				for i, d := range got.docs {
+					if got.score[i] != want(d) {
+						t.Fatalf("%s, %s: document %d scored %v, want %v", name, way, d, got.score[i], want(d))
+					}
+				}
+			}
+		}
+	}
+
+	// A disjunction over a set sums its clauses in an array by rank
+	// (evaluator.disjunction), a repeated term scored once: the lists'
+	// way (disjoin) to the bit. Its clauses: the term, the dense term,
+	// a third term (every fifth document), a clause of one clause, the
+	// term again with another weight, and nothing.
+	q := &termPostings{docs: roaring.New()}
+	for d := uint32(0); d < 1<<20; d += 5 {
+		q.docs.Add(d)
+		q.freq = append(q.freq, 2)
+	}
+	term := func(post *termPostings, weight float64) *scoreNode {
+		return &scoreNode{kind: nodeTerm, post: post, norms: norms, idf: 1.5, weight: weight, count: post.docs.GetCardinality()}
+	}
+	disj := compound(nodeDisj, []*scoreNode{
+		term(p, 0.7), term(&dp, 1.1), term(q, 0.3),
+		compound(nodeConj, []*scoreNode{term(q, 0.9)}, 0),
+		term(p, 1.3), {kind: nodeNone},
+	}, 1)
+	for name, set := range sets {
+		for _, least := range []int{1, 3} {
+			disj.min = least
+			ctx := context.Background()
+			want, err := (&evaluator{ctx: ctx, set: set}).eval(disj)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := (&evaluator{ctx: ctx}).evaluation(set).over(set, false).eval(disj)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(want.docs) == 0 || !slices.Equal(got.docs, want.docs) || !slices.Equal(got.score, want.score) {
+				t.Fatalf("%s, at least %d: %d documents by rank, %d by lists, or scores differ", name, least, len(got.docs), len(want.docs))
 			}
 		}
 	}
