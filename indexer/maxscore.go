@@ -303,35 +303,22 @@ func (e *evaluator) matches(n *scoreNode) (*roaring.Bitmap, bool, error) {
 		if n.min > 1 {
 			return nil, false, nil
 		}
-		// Over a large set, the clauses' matches are found over every
-		// document (a term's are its postings), their union, and that
-		// within the set: one intersection instead of one a clause.
-		over, large := e, e.set.GetCardinality()*32 >= e.s.all.GetCardinality()
-		if large {
-			over = e.over(e.s.all, false)
-		}
 		ms := make([]*roaring.Bitmap, 0, len(n.kids))
 		for _, k := range n.kids {
-			m, ok, err := over.matches(k)
+			m, ok, err := e.matches(k)
 			if err != nil || !ok {
 				return nil, ok, err
 			}
 			ms = append(ms, m)
 		}
-		var out *roaring.Bitmap
 		switch len(ms) {
 		case 0:
 			return roaring.New(), true, nil
 		case 1:
-			out = ms[0]
-		default:
-			// Many sets at once: their cardinality is counted once.
-			out = roaring.FastOr(ms...)
+			return ms[0], true, nil
 		}
-		if large && over.set != e.set {
-			out = roaring.And(e.set, out)
-		}
-		return out, true, nil
+		// Many sets at once: their cardinality is counted once.
+		return roaring.FastOr(ms...), true, nil
 	case nodeBool:
 		return e.matches(n.kids[0])
 	}
