@@ -627,15 +627,8 @@ walk:
 // of a concept's synonyms are terms). It is disjoin's sum, to the bit.
 func (e *evaluator) disjunction(n *scoreNode) (scores, error) {
 	rs := e.ranked()
-	m := len(rs.docs)
-	buf := densePool.Get().(*denseBuf)
+	buf, sum, cnt := denseSums(len(rs.docs))
 	defer densePool.Put(buf)
-	if cap(buf.sum) < m {
-		buf.sum, buf.n = make([]float64, m), make([]uint8, m)
-	}
-	sum, cnt := buf.sum[:m], buf.n[:m]
-	clear(sum)
-	clear(cnt)
 	add := func(b *termBatch) {
 		for k, r := range b.rank[:b.n] {
 			if r < 0 {
@@ -882,15 +875,8 @@ func disjoin(kids []scores, total, minMatch int) scores {
 // into an array over the span, and one pass reads the sums. A merge would
 // compare every clause at every match.
 func disjoinDense(kids []scores, live []int, lo, hi uint32, total, minMatch int) scores {
-	span := int(hi-lo) + 1
-	buf := densePool.Get().(*denseBuf)
+	buf, sum, cnt := denseSums(int(hi-lo) + 1)
 	defer densePool.Put(buf)
-	if cap(buf.sum) < span {
-		buf.sum, buf.n = make([]float64, span), make([]uint8, span)
-	}
-	sum, cnt := buf.sum[:span], buf.n[:span]
-	clear(sum)
-	clear(cnt)
 	n := 0
 	for _, i := range live {
 		k := kids[i]
@@ -918,6 +904,19 @@ type denseBuf struct {
 }
 
 var densePool = sync.Pool{New: func() any { return &denseBuf{} }}
+
+// denseSums are n sums and counts, zero, from densePool: the caller puts
+// buf back when done with them.
+func denseSums(n int) (buf *denseBuf, sum []float64, cnt []uint8) {
+	buf = densePool.Get().(*denseBuf)
+	if cap(buf.sum) < n {
+		buf.sum, buf.n = make([]float64, n), make([]uint8, n)
+	}
+	sum, cnt = buf.sum[:n], buf.n[:n]
+	clear(sum)
+	clear(cnt)
+	return buf, sum, cnt
+}
 
 // disjoinMerge is disjoin by merging the clauses' lists.
 func disjoinMerge(kids []scores, live []int, n, total, minMatch int) scores {
