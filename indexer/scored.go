@@ -509,12 +509,17 @@ func (e *evaluator) eachTermScore(n *scoreNode, count func(uint64), emit func(*t
 		emit(b)
 		b.n = 0
 	}
-	// Few documents find their frequency by rank: roaring's counts up
-	// to a container's 1,024 words (about 250 ns), a dense term's a few
-	// words. Many, by a walk: about a nanosecond a posting, or a word of
-	// the set's span. A set of few documents over its span is not worth
-	// a bitset (sparse).
-	byRank := func(both *roaring.Bitmap) {
+	// byRank walks the documents of the set that have the term (all of
+	// them when e.all), ranking each in the term's postings; first it
+	// tells counted, when given, how many there are.
+	byRank := func(counted func(uint64)) {
+		both := set
+		if !e.all {
+			both = roaring.And(set, p.docs)
+		}
+		if counted != nil {
+			counted(both.GetCardinality())
+		}
 		eachOf(both, func(d uint32) {
 			b.doc[b.n], b.rank[b.n], b.post[b.n] = d, -1, int32(p.index(d))
 			if b.n++; b.n == termBatchN {
@@ -525,15 +530,15 @@ func (e *evaluator) eachTermScore(n *scoreNode, count func(uint64), emit func(*t
 			flush()
 		}
 	}
+	// Few documents find their frequency by rank: roaring's counts up
+	// to a container's 1,024 words (about 250 ns), a dense term's a few
+	// words. Many, by a walk: about a nanosecond a posting, or a word of
+	// the set's span. A set of few documents over its span is not worth
+	// a bitset (sparse).
 	var m uint64
 	switch {
 	case e.sparse():
-		both := set
-		if !e.all {
-			both = roaring.And(set, p.docs)
-		}
-		count(both.GetCardinality())
-		byRank(both)
+		byRank(count)
 		return
 	case e.all:
 		m = set.GetCardinality()
@@ -546,11 +551,7 @@ func (e *evaluator) eachTermScore(n *scoreNode, count func(uint64), emit func(*t
 		return
 	}
 	if m*256 < p.docs.GetCardinality() || (p.dense != nil && m*4 < spanWords(first, last)) {
-		both := set
-		if !e.all {
-			both = roaring.And(set, p.docs)
-		}
-		byRank(both)
+		byRank(nil)
 		return
 	}
 	rs := e.ranked()
@@ -676,7 +677,6 @@ func (e *evaluator) disjunction(n *scoreNode) (scores, error) {
 // with the number of its documents before each word, and its documents
 // in order.
 type rankedSet struct {
-	set    *roaring.Bitmap
 	words  []uint64
 	before []uint32
 	docs   []uint32
@@ -754,7 +754,7 @@ func (e *evaluator) ranked() *rankedSet {
 }
 
 func newRankedSet(set *roaring.Bitmap) *rankedSet {
-	r := &rankedSet{set: set, words: set.ToDense(), docs: set.ToArray()}
+	r := &rankedSet{words: set.ToDense(), docs: set.ToArray()}
 	r.before = make([]uint32, len(r.words))
 	n := 0
 	for w, x := range r.words {
