@@ -59,8 +59,8 @@ func textFields(s *peerfind.Service) []docField {
 	if toks := areaTokens(s); len(toks) > 0 {
 		fs = append(fs, docField{name: fieldArea, value: joinParts(toks)})
 	}
-	when, starts, open := whenTokens(s)
-	for _, f := range []docField{{name: fieldWhen, list: when}, {name: fieldStarts, list: starts}, {name: fieldOpenBlocks, list: open}} {
+	when, open := whenTokens(s)
+	for _, f := range []docField{{name: fieldWhen, list: when}, {name: fieldOpenBlocks, list: open}} {
 		if len(f.list) > 0 {
 			fs = append(fs, docField{name: f.name, value: joinParts(f.list)})
 		}

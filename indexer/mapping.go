@@ -159,7 +159,7 @@ func NewMapping() (mapping.IndexMapping, error) {
 	shape.Store = false
 	shape.IncludeInAll = false
 	doc.AddFieldMappingsAt(fieldShape, shape)
-	for _, f := range []string{fieldWhen, fieldStarts, fieldOpenBlocks} {
+	for _, f := range []string{fieldWhen, fieldOpenBlocks} {
 		doc.AddFieldMappingsAt(f, filter())
 	}
 

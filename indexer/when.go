@@ -15,23 +15,25 @@ import (
 // Fields of the meeting times, keyword tokens in each service's local
 // time:
 //
-//   - when: the days ("MO"), the parts of the day of the start times
-//     ("evening") and both together ("MO-evening"), for the day and time
-//     filters;
-//   - starts: "zone|day|HH:MM" of each start time, rounded down to the
-//     half hour, for Upcoming;
-//   - open_blocks: the half hours a meeting is in session, for OpenNow, as
-//     the fewest aligned blocks of the week that cover them (openBlocks):
-//     "zone|level|n" is the n-th block of 2^level half hours. A half hour
-//     is in session when one of the nine blocks that hold it is indexed.
-//     (Indexes built before have open: "zone|day|HH:MM" of every half
-//     hour in session, 26 a record.)
+//   - when: the days and the parts of the day of the start times, as
+//     pairs ("MO-evening"), for the day and time filters: a day alone is
+//     any of its four pairs, a part of the day any of its seven;
+//   - open_blocks: the half hours a meeting is in session, for OpenNow and
+//     Upcoming, as the fewest aligned blocks of the week that cover them
+//     (openBlocks): "zone|level|n" is the n-th block of 2^level half
+//     hours. A half hour is in session when one of the nine blocks that
+//     hold it is indexed.
+//
+// Indexes built before also have the days and the parts alone in when,
+// and starts: "zone|day|HH:MM" of each start time, rounded down to the
+// half hour; the queries here read neither, so they open as they were.
+// (Older ones have open: "zone|day|HH:MM" of every half hour in session,
+// 26 a record, instead of open_blocks.)
 //
 // Monthly rules ("2TU") are indexed as their weekday: the exact dates are
 // checked with Schedule.Next on the hits.
 const (
 	fieldWhen       = "when"
-	fieldStarts     = "starts"
 	fieldOpen       = "open"
 	fieldOpenBlocks = "open_blocks"
 	slotMinutes     = 30
@@ -41,37 +43,33 @@ const (
 	blockLevels = 9
 )
 
-// whenTokens returns the tokens of a record's schedules for the three
-// fields (when, starts, open_blocks).
-func whenTokens(s *peerfind.Service) (when, starts, open []string) {
-	seen := map[*[]string]map[string]bool{&when: {}, &starts: {}}
+// whenTokens returns the tokens of a record's schedules for the two
+// fields (when, open_blocks).
+func whenTokens(s *peerfind.Service) (when, open []string) {
+	seen := map[string]bool{}
 	var zones []string
 	inSession := map[string]*[weekSlots]bool{}
-	add := func(list *[]string, tok string) {
-		if !seen[list][tok] {
-			seen[list][tok] = true
-			*list = append(*list, tok)
-		}
-	}
 	for _, sc := range s.Schedules {
 		minutes, length, loc, ok := sc.Clock()
 		if !ok {
 			continue
 		}
 		part := peerfind.DayPart(minutes)
-		add(&when, part)
 		for _, day := range sc.Days() {
-			add(&when, day)
-			add(&when, day+"-"+part)
+			if tok := day + "-" + part; !seen[tok] {
+				seen[tok] = true
+				when = append(when, tok)
+			}
 			wd := weekday(day)
 			zone := loc.String()
-			add(&starts, slotToken(zone, wd, minutes))
 			slots := inSession[zone]
 			if slots == nil {
 				slots = new([weekSlots]bool)
 				inSession[zone] = slots
 				zones = append(zones, zone)
 			}
+			// The half hour of the start is in session: a meeting lasts
+			// a minute at least (Schedule.Clock).
 			for m := minutes - minutes%slotMinutes; m < minutes+int(length/time.Minute); m += slotMinutes {
 				slots[((wd+m/(24*60))%7)*(24*60/slotMinutes)+m%(24*60)/slotMinutes] = true
 			}
@@ -80,7 +78,7 @@ func whenTokens(s *peerfind.Service) (when, starts, open []string) {
 	for _, z := range zones {
 		open = append(open, openBlocks(z, inSession[z])...)
 	}
-	return when, starts, open
+	return when, open
 }
 
 // openBlocks are the tokens of the fewest aligned blocks (blockToken)
@@ -185,53 +183,58 @@ func whenQuery(q peerfind.Query, zones []string, blocks bool) query.Query {
 		}
 		return query.NewDisjunctionQuery(any)
 	}
-	switch {
-	case len(q.Days) > 0 && len(q.TimesOfDay) > 0:
+	if len(q.Days) > 0 || len(q.TimesOfDay) > 0 {
+		days, parts := q.Days, q.TimesOfDay
+		if len(days) == 0 {
+			days = peerfind.Weekdays
+		}
+		if len(parts) == 0 {
+			parts = peerfind.DayParts
+		}
 		var toks []string
-		for _, d := range q.Days {
-			for _, t := range q.TimesOfDay {
-				toks = append(toks, d+"-"+t)
+		for _, d := range days {
+			for _, p := range parts {
+				toks = append(toks, d+"-"+p)
 			}
 		}
 		must = append(must, terms(fieldWhen, toks))
-	case len(q.Days) > 0:
-		must = append(must, terms(fieldWhen, q.Days))
-	case len(q.TimesOfDay) > 0:
-		must = append(must, terms(fieldWhen, q.TimesOfDay))
 	}
 	now := q.Now
 	if now.IsZero() {
 		now = time.Now()
 	}
-	if q.OpenNow {
-		var toks []string
-		for _, z := range zones {
-			if loc, err := peerfind.LoadLocation(z); err == nil {
-				l := now.In(loc)
-				toks = append(toks, openTokens(z, int(l.Weekday()), l.Hour()*60+l.Minute(), blocks)...)
-			}
+	// In session now (OpenNow), or at some half hour from now to the end
+	// of the window (Upcoming): a meeting that starts within the window
+	// is in session at its start, and one in session later in the window
+	// that started before it is in session now.
+	if q.OpenNow || q.Upcoming {
+		until := now // open now, upcoming or not, is open now
+		if !q.OpenNow {
+			until = now.Add(peerfind.UpcomingWindow)
 		}
-		field := fieldOpen
-		if blocks {
-			field = fieldOpenBlocks
-		}
-		must = append(must, terms(field, toks))
-	}
-	if q.Upcoming {
-		// Meetings in session now, or starting within the window.
 		var toks []string
+		seen := map[string]bool{}
 		for _, z := range zones {
 			loc, err := peerfind.LoadLocation(z)
 			if err != nil {
 				continue
 			}
-			for t := now; !t.After(now.Add(peerfind.UpcomingWindow)); t = t.Add(slotMinutes * time.Minute) {
+			for t := now; !t.After(until); t = t.Add(slotMinutes * time.Minute) {
 				l := t.In(loc)
-				toks = append(toks, slotToken(z, int(l.Weekday()), l.Hour()*60+l.Minute()))
+				for _, tok := range openTokens(z, int(l.Weekday()), l.Hour()*60+l.Minute(), blocks) {
+					if !seen[tok] {
+						seen[tok] = true
+						toks = append(toks, tok)
+					}
+				}
 			}
 		}
 		sort.Strings(toks)
-		must = append(must, query.NewDisjunctionQuery([]query.Query{terms(fieldStarts, toks), whenQuery(peerfind.Query{OpenNow: true, Now: now}, zones, blocks)}))
+		field := fieldOpen
+		if blocks {
+			field = fieldOpenBlocks
+		}
+		must = append(must, terms(field, toks))
 	}
 	if len(must) == 0 {
 		return nil
@@ -241,7 +244,11 @@ func whenQuery(q peerfind.Query, zones []string, blocks bool) query.Query {
 
 // readZones lists the time zones of the indexed schedules.
 func readZones(x *Index) ([]string, error) {
-	d, err := x.idx.FieldDict(fieldStarts)
+	field := fieldOpen
+	if x.openBlocks {
+		field = fieldOpenBlocks
+	}
+	d, err := x.idx.FieldDict(field)
 	if err != nil {
 		return nil, fmt.Errorf("read time zones: %w", err)
 	}

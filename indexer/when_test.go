@@ -3,11 +3,13 @@ package indexer
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/peerfind/peerfind"
@@ -106,7 +108,7 @@ func TestOpenBlocks(t *testing.T) {
 	recs = append(recs, &late)
 	blocks, slots := 0, 0
 	for _, s := range recs {
-		_, _, open := whenTokens(s)
+		_, open := whenTokens(s)
 		have := map[string]bool{}
 		for _, tok := range open {
 			have[tok] = true
@@ -162,4 +164,148 @@ func openSlotTokens(s *peerfind.Service) map[string]bool {
 		}
 	}
 	return out
+}
+
+// TestWhenQueryMatches holds whenQuery, over the tokens whenTokens
+// indexes, to what the filters mean, read from the schedules: a day and
+// a part of the day of a start; in session now (openSlotTokens); and
+// upcoming as the tokens of indexes before it had it, a start in one
+// of the window's half hours or in session now. The records are
+// TestOpenBlocks's; the instants are every three hours and a quarter
+// of a week, in two zones.
+func TestWhenQueryMatches(t *testing.T) {
+	recs, _ := synthRecords(t, 500)
+	late := *recs[0]
+	late.Schedules = []peerfind.Schedule{
+		{Freq: "WEEKLY", ByDay: []string{"SA"}, OpensAt: "22:30", ClosesAt: "02:00", Timezone: "America/Chicago"},
+		{Freq: "WEEKLY", ByDay: []string{"TU"}, OpensAt: "06:10", ClosesAt: "06:11", Timezone: "America/New_York"},
+	}
+	recs = append(recs, &late)
+	type indexed struct {
+		toks         map[[2]string]bool // field, term
+		days         map[[2]string]bool
+		open, starts map[string]bool
+	}
+	zoneSet := map[string]bool{}
+	docs := make([]indexed, len(recs))
+	for i, s := range recs {
+		when, open := whenTokens(s)
+		d := indexed{toks: map[[2]string]bool{}, days: map[[2]string]bool{}, open: openSlotTokens(s), starts: map[string]bool{}}
+		for _, tok := range when {
+			d.toks[[2]string{fieldWhen, tok}] = true
+		}
+		for _, tok := range open {
+			d.toks[[2]string{fieldOpenBlocks, tok}] = true
+		}
+		for _, sc := range s.Schedules {
+			minutes, _, loc, ok := sc.Clock()
+			if !ok {
+				continue
+			}
+			zoneSet[loc.String()] = true
+			for _, day := range sc.Days() {
+				d.days[[2]string{day, peerfind.DayPart(minutes)}] = true
+				d.starts[slotToken(loc.String(), weekday(day), minutes)] = true
+			}
+		}
+		docs[i] = d
+	}
+	var zones []string
+	for z := range zoneSet {
+		zones = append(zones, z)
+	}
+	sort.Strings(zones)
+	// slots are the tokens of the half hours of the times in every zone.
+	slots := func(times ...time.Time) []string {
+		var out []string
+		for _, z := range zones {
+			loc, _ := peerfind.LoadLocation(z)
+			for _, t := range times {
+				l := t.In(loc)
+				out = append(out, slotToken(z, int(l.Weekday()), l.Hour()*60+l.Minute()))
+			}
+		}
+		return out
+	}
+	anyOf := func(set map[string]bool, toks []string) bool {
+		return slices.ContainsFunc(toks, func(tok string) bool { return set[tok] })
+	}
+	var qs []peerfind.Query
+	for _, days := range [][]string{nil, {"MO"}, {"SA", "SU"}, peerfind.Weekdays} {
+		for _, parts := range [][]string{nil, {peerfind.Evening}, {peerfind.Morning, peerfind.Night}} {
+			if days != nil || parts != nil {
+				qs = append(qs, peerfind.Query{Days: days, TimesOfDay: parts})
+			}
+		}
+	}
+	ny, _ := time.LoadLocation("America/New_York")
+	for now := time.Date(2026, 11, 22, 0, 5, 0, 0, ny); now.Before(time.Date(2026, 11, 29, 0, 0, 0, 0, ny)); now = now.Add(195 * time.Minute) {
+		qs = append(qs,
+			peerfind.Query{OpenNow: true, Now: now},
+			peerfind.Query{Upcoming: true, Now: now},
+			peerfind.Query{OpenNow: true, Upcoming: true, Now: now},
+			peerfind.Query{Upcoming: true, Days: []string{"WE"}, Now: now})
+	}
+	matched := 0
+	for _, q := range qs {
+		wq := whenQuery(q, zones, true)
+		now := slots(q.Now)
+		var window []time.Time
+		for t := q.Now; !t.After(q.Now.Add(peerfind.UpcomingWindow)); t = t.Add(slotMinutes * time.Minute) {
+			window = append(window, t)
+		}
+		soon := slots(window...)
+		for i, d := range docs {
+			want := true
+			if len(q.Days) > 0 || len(q.TimesOfDay) > 0 {
+				any := false
+				for pair := range d.days {
+					any = any || ((len(q.Days) == 0 || slices.Contains(q.Days, pair[0])) && (len(q.TimesOfDay) == 0 || slices.Contains(q.TimesOfDay, pair[1])))
+				}
+				want = any
+			}
+			if q.OpenNow {
+				want = want && anyOf(d.open, now)
+			} else if q.Upcoming {
+				want = want && (anyOf(d.open, now) || anyOf(d.starts, soon))
+			}
+			if got := tokensMatch(t, wq, d.toks); got != want {
+				t.Fatalf("%s: %+v matched %v, want %v", recs[i].ID, q, got, want)
+			}
+			if want {
+				matched++
+			}
+		}
+	}
+	if matched == 0 {
+		t.Fatal("no query matched a record: the test tests nothing")
+	}
+	t.Logf("%d queries, %d records, %d matches", len(qs), len(docs), matched)
+}
+
+// tokensMatch evaluates a query of term, conjunction and disjunction
+// queries over the tokens of one document (field, term).
+func tokensMatch(t *testing.T, q query.Query, toks map[[2]string]bool) bool {
+	switch q := q.(type) {
+	case *query.TermQuery:
+		return toks[[2]string{q.FieldVal, q.Term}]
+	case *query.MatchNoneQuery:
+		return false
+	case *query.ConjunctionQuery:
+		for _, c := range q.Conjuncts {
+			if !tokensMatch(t, c, toks) {
+				return false
+			}
+		}
+		return true
+	case *query.DisjunctionQuery:
+		for _, c := range q.Disjuncts {
+			if tokensMatch(t, c, toks) {
+				return true
+			}
+		}
+		return false
+	}
+	t.Fatalf("query %T", q)
+	return false
 }
