@@ -225,11 +225,14 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 	// From here the records are JSON in pointer-free chunks
 	// (recordArena), which the collector does not walk; the values are
 	// dropped, and a caller that keeps none of its own lets them go. The
-	// names and the id order are made beside the encoding.
+	// names, the points and the id order are made beside the encoding.
 	var byID []int32
 	var beside errgroup.Group
 	beside.Go(func() error {
 		byID = idOrder(kept)
+		if err := writePoints(filepath.Join(tmp, pointsFile), kept); err != nil {
+			return err
+		}
 		return writeNames(filepath.Join(tmp, namesFile), kept)
 	})
 	arena, err := encodeRecords(ctx, kept, runtime.GOMAXPROCS(0))

@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -71,8 +73,10 @@ type columns struct {
 	grid pointGrid
 }
 
-// readColumns reads the columns of every document of idx.
-func readColumns(ctx context.Context, idx bleve.Index) (*columns, error) {
+// readColumns reads the columns of every document of idx, with the
+// points saved in dir beside it (pointsFile) or, in an index built
+// before, in its doc values.
+func readColumns(ctx context.Context, idx bleve.Index, dir string) (*columns, error) {
 	adv, err := idx.Advanced()
 	if err != nil {
 		return nil, fmt.Errorf("read columns: %w", err)
@@ -84,16 +88,25 @@ func readColumns(ctx context.Context, idx bleve.Index) (*columns, error) {
 	defer r.Close()
 	c := &columns{}
 
-	// Points, document by document.
+	saved := filepath.Join(dir, pointsFile)
+	_, statErr := os.Stat(saved)
+	fromFile := statErr == nil
+	if !fromFile && !hasField(idx.Mapping(), fieldLoc) {
+		return nil, fmt.Errorf("read columns: the points beside the index (%s) are missing: %w", saved, statErr)
+	}
+	var dv index.DocValueReader
+	if !fromFile {
+		if dv, err = r.DocValueReader([]string{fieldLoc}); err != nil {
+			return nil, fmt.Errorf("read columns: %w", err)
+		}
+	}
+	// The documents, and in an index built before, their points from
+	// loc's doc values.
 	all, err := r.DocIDReaderAll()
 	if err != nil {
 		return nil, fmt.Errorf("read columns: %w", err)
 	}
 	defer all.Close()
-	dv, err := r.DocValueReader([]string{fieldLoc})
-	if err != nil {
-		return nil, fmt.Errorf("read columns: %w", err)
-	}
 	var cur []orb.Point
 	visit := func(field string, term []byte) {
 		if field != fieldLoc {
@@ -126,11 +139,24 @@ func readColumns(ctx context.Context, idx bleve.Index) (*columns, error) {
 		}
 		c.grow(int(n) + 1)
 		docs++
+		if fromFile {
+			continue
+		}
 		cur = cur[:0]
 		if err := dv.VisitDocValues(iid, visit); err != nil {
 			return nil, fmt.Errorf("read columns: points of document %d: %w", n, err)
 		}
 		c.setPoints(int(n), cur)
+	}
+	if fromFile {
+		if docs != len(c.idRank) {
+			return nil, fmt.Errorf("read columns: %d documents numbered up to %d: saved points need them numbered from 0 without gaps", docs, len(c.idRank))
+		}
+		if err := c.readPoints(saved, docs); err != nil {
+			return nil, err
+		}
+	} else {
+		c.closePoints()
 	}
 	// The rank of each id, from the ids' dictionary, which lists them in
 	// order. (An id read from the stored document would read every
@@ -154,7 +180,6 @@ func readColumns(ctx context.Context, idx bleve.Index) (*columns, error) {
 	if rank != docs {
 		return nil, fmt.Errorf("read columns: %d ids for %d documents", rank, docs)
 	}
-	c.closePoints()
 	c.buildGrid()
 
 	// Facet tokens and the remote flag, term by term.

@@ -28,9 +28,9 @@ type docField struct {
 // document, the record denormalized: its texts, one keyword field per
 // facet, its status, mode, areas and times. The texts of its taxonomy
 // terms are not in it: they are read from its tags (tagWords). With its
-// points and its areas' polygons, they are the document (document, and
-// mapRecord for a build). The record itself is saved beside the index
-// (records.go).
+// areas' polygons, they are the document (document, and mapRecord for a
+// build). The record itself is saved beside the index (records.go), and
+// so are its points (points.go).
 func textFields(s *peerfind.Service) []docField {
 	// The prose is a list, one value per part, so that a phrase does not
 	// run from one part into the next. With the labels and synonyms of
@@ -69,8 +69,8 @@ func textFields(s *peerfind.Service) []docField {
 }
 
 // document is a record's search document as the value bleve's mapping
-// reads (IndexMapping.MapDocument): the text fields, the points and the
-// areas' polygons. A build maps it more directly (mapRecord); tests and
+// reads (IndexMapping.MapDocument): the text fields and the areas'
+// polygons. A build maps it more directly (mapRecord); tests and
 // bleve's own builder read this one.
 func document(s *peerfind.Service) map[string]any {
 	d := map[string]any{"_type": docType}
@@ -83,13 +83,6 @@ func document(s *peerfind.Service) map[string]any {
 	}
 	if shape := areaShape(s); shape != nil {
 		d[fieldShape] = shape
-	}
-	var pts []map[string]any
-	for _, p := range s.Points() {
-		pts = append(pts, map[string]any{"lat": p.Lat(), "lon": p.Lon()})
-	}
-	if len(pts) > 0 {
-		d[fieldLoc] = pts
 	}
 	return d
 }
@@ -227,7 +220,7 @@ func facetToken(facet, id string) string { return facet + ":" + id }
 
 // docMapper makes a record's bleve document as bleve's mapping makes it
 // from document (IndexMapping.MapDocument), without the map: the text
-// fields and points straight from the record, each with its field's
+// fields straight from the record, each with its field's
 // options and analyzer. MapDocument walks the map by reflection, and the
 // map is built to be walked: together a tenth of a build's time. The
 // areas' polygons, which few records have, still go through
@@ -236,7 +229,6 @@ func facetToken(facet, id string) string { return facet + ":" + id }
 type docMapper struct {
 	m      mapping.IndexMapping
 	fields map[string]fieldMap
-	loc    index.FieldIndexingOptions
 }
 
 // fieldMap is how a text or keyword field is indexed.
@@ -284,11 +276,6 @@ func newDocMapper(m mapping.IndexMapping) (*docMapper, error) {
 				return nil, fmt.Errorf("map documents: field %s has no analyzer of its own", name)
 			}
 			dm.fields[name] = fieldMap{opts: fm.Options(), analyzer: a, keyword: isPartsAnalyzer(a)}
-		case "geopoint":
-			if name != fieldLoc {
-				return nil, fmt.Errorf("map documents: geopoint field %s is not %s", name, fieldLoc)
-			}
-			dm.loc = fm.Options()
 		}
 	}
 	return dm, nil
@@ -318,9 +305,6 @@ func (dm *docMapper) mapRecord(s *peerfind.Service) (*bdoc.Document, error) {
 		for i, v := range f.list {
 			doc.AddField(bdoc.NewTextFieldCustom(f.name, []uint64{uint64(i)}, []byte(v), fm.opts, fm.analyzer))
 		}
-	}
-	for i, p := range s.Points() {
-		doc.AddField(bdoc.NewGeoPointFieldWithIndexingOptions(fieldLoc, []uint64{uint64(i)}, p.Lon(), p.Lat(), dm.loc))
 	}
 	if shape := areaShape(s); shape != nil {
 		if err := dm.m.MapDocument(doc, map[string]any{"_type": docType, fieldShape: shape}); err != nil {

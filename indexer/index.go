@@ -122,7 +122,7 @@ func Open(dir string, tax *peerfind.Taxonomy) (*Index, error) {
 	}
 	x := &Index{idx: idx, tax: tax, path: path, vocab: newVocabulary(tax), feat: allFeatures, now: time.Now, postings: newPostingsCache(PostingsBudget), pruneOver: defaultPruneOver, splitOver: defaultSplitOver}
 	x.openBlocks = hasField(idx.Mapping(), fieldOpenBlocks)
-	x.cols, err = readColumns(context.Background(), idx)
+	x.cols, err = readColumns(context.Background(), idx, filepath.Dir(path))
 	if err == nil {
 		x.tags, err = x.readTags()
 	}

@@ -37,8 +37,10 @@ const (
 	// before index it whole, and have no fieldProseES.
 	fieldTextES  = "text_es"
 	fieldProseES = "prose_es"
-	fieldLoc     = "loc"
-	fieldStatus  = "status"
+	// fieldLoc held the points as bleve geopoints in indexes built
+	// before the points were saved beside the index (pointsFile).
+	fieldLoc    = "loc"
+	fieldStatus = "status"
 	// fieldAssured is the date the record was last confirmed, as given,
 	// for the rerank's freshness without reading the record (columns).
 	fieldAssured = "assured"
@@ -64,8 +66,8 @@ const (
 
 // NewMapping returns the bleve mapping of the search document: English
 // text fields, the Spanish parts of the text in Spanish analysis, a
-// keyword field for every facet, a geopoint per location and the stored
-// record.
+// keyword field for every facet and the meeting times. The points and the
+// records are saved beside the index (points.go, records.go).
 func NewMapping() (mapping.IndexMapping, error) {
 	m := bleve.NewIndexMapping()
 	// Both remember the tokens of the taxonomy's texts during a build
@@ -162,15 +164,12 @@ func NewMapping() (mapping.IndexMapping, error) {
 	for _, f := range []string{fieldWhen, fieldOpenBlocks} {
 		doc.AddFieldMappingsAt(f, filter())
 	}
-
-	geo := bleve.NewGeoPointFieldMapping()
-	geo.Store = false
-	geo.IncludeInAll = false
-	doc.AddFieldMappingsAt(fieldLoc, geo)
+	// The points are not indexed: they are saved beside the index
+	// (pointsFile) for the columns.
 
 	// AddFieldMappingsAt puts each field in a sub-document mapping of
-	// its own, which bleve makes dynamic: a geopoint's or a shape's
-	// parts ("loc.lat", "area_shape.coordinates") would be indexed,
+	// its own, which bleve makes dynamic: a shape's parts
+	// ("area_shape.coordinates") would be indexed,
 	// stored and given doc values as numbers and text of their own, 29
 	// terms a point that nothing searches. Only the fields named here
 	// are indexed.

@@ -196,6 +196,29 @@ func TestReloadRefusesCorrupt(t *testing.T) {
 				os.Remove(s)
 			}
 		}},
+		{"points missing", func(t *testing.T, gen string) {
+			copyDir(t, filepath.Dir(good), gen)
+			if err := os.Remove(filepath.Join(gen, pointsFile)); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"points cut short", func(t *testing.T, gen string) {
+			copyDir(t, filepath.Dir(good), gen)
+			p := filepath.Join(gen, pointsFile)
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, b[:len(b)-3], 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"points of another index", func(t *testing.T, gen string) {
+			copyDir(t, filepath.Dir(good), gen)
+			if err := writePoints(filepath.Join(gen, pointsFile), recs[1:]); err != nil {
+				t.Fatal(err)
+			}
+		}},
 		{"dangling link", func(t *testing.T, gen string) {}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

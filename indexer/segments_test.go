@@ -8,10 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/peerfind/peerfind"
 )
@@ -35,6 +37,16 @@ func TestWriteIndexMatchesBleveBuilder(t *testing.T) {
 	}
 	const n = 3000
 	recs, g := synthRecords(t, n)
+	// Records of several places, one of them twice, in and out of the
+	// order of their hashes.
+	for i, at := range [][]int{{1, 2, 3}, {9, 4, 9}, {7, 7}} {
+		s := *recs[10+i]
+		s.Locations = nil
+		for _, j := range at {
+			s.Locations = append(s.Locations, recs[j].Locations...)
+		}
+		recs[10+i] = &s
+	}
 	tax := taxonomy(t)
 	ctx := context.Background()
 	build := func(size, fanIn int) *Index {
@@ -56,36 +68,11 @@ func TestWriteIndexMatchesBleveBuilder(t *testing.T) {
 	got, whole := build(97, 7), build(n, 10)
 
 	// The reference: what Build did before the parallel writer, bleve's
-	// builder fed the records one by one in the same order.
-	m, err := NewMapping()
-	if err != nil {
-		t.Fatal(err)
-	}
+	// builder fed the records one by one in the same order, with the
+	// points indexed as geopoints and read from their doc values.
 	sorted := slices.Clone(recs)
 	byPlace(sorted)
-	refPath := filepath.Join(t.TempDir(), "index")
-	b, err := bleve.NewBuilder(refPath, m, map[string]any{"buildPathPrefix": t.TempDir(), "batchSize": 100})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range sorted {
-		d := document(s)
-		if err := b.Index(s.ID, d); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := b.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := writeRecords(filepath.Dir(refPath), sorted); err != nil {
-		t.Fatal(err)
-	}
-	want, err := Open(refPath, tax)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer want.Close()
-
+	want := pointsIndexed(t, sorted)
 	if len(got.cols.idRank) != n || len(want.cols.idRank) != n {
 		t.Fatalf("documents: %d, bleve's builder %d, want %d", len(got.cols.idRank), len(want.cols.idRank), n)
 	}
@@ -102,7 +89,29 @@ func TestWriteIndexMatchesBleveBuilder(t *testing.T) {
 			t.Fatalf("document %d has the id of rank %d, want record %d's (%q, rank %d)", i, got.cols.idRank[i], i, s.ID, rank)
 		}
 	}
+	// The same points, read from the file beside the index and from
+	// the doc values, record by record (bleve's builder numbers the
+	// documents in another order).
+	byRank := make([]uint64, n)
+	for d, rank := range want.cols.idRank {
+		byRank[rank] = uint64(d)
+	}
+	points, several := 0, 0
+	for d, rank := range got.cols.idRank {
+		g, w := got.cols.points(uint64(d)), want.cols.points(byRank[rank])
+		if !slices.Equal(g, w) {
+			t.Fatalf("record %q: points %v, from bleve's doc values %v", sorted[d].ID, g, w)
+		}
+		points += len(g)
+		if len(g) > 1 {
+			several++
+		}
+	}
+	if points < n/2 || several < 2 {
+		t.Fatalf("%d points in %d records, %d records of several: the test should have more", points, n, several)
+	}
 	gc, wc := termCounts(t, got), termCounts(t, want)
+	maps.DeleteFunc(wc, func(k string, _ uint64) bool { return strings.HasPrefix(k, fieldLoc+"/") })
 	if wc["status/active"] < n/2 {
 		t.Fatalf("%d active records counted, want most of %d", wc["status/active"], n)
 	}
@@ -140,6 +149,54 @@ func TestWriteIndexMatchesBleveBuilder(t *testing.T) {
 	if checked < 100 {
 		t.Fatalf("only %d queries with results compared", checked)
 	}
+}
+
+// pointsIndexed is an index of recs, in their order, as Build wrote it
+// before the points were saved beside the index: bleve's builder, fed
+// the records one by one, with the points in fieldLoc as geopoints; the
+// columns read them from the doc values.
+func pointsIndexed(t *testing.T, recs []*peerfind.Service) *Index {
+	t.Helper()
+	m, err := NewMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	geo := bleve.NewGeoPointFieldMapping()
+	geo.Store = false
+	geo.IncludeInAll = false
+	dm := m.(*mapping.IndexMappingImpl).TypeMapping[docType]
+	dm.AddFieldMappingsAt(fieldLoc, geo)
+	dm.Properties[fieldLoc].Dynamic = false
+	path := filepath.Join(t.TempDir(), "index")
+	b, err := bleve.NewBuilder(path, m, map[string]any{"buildPathPrefix": t.TempDir(), "batchSize": 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range recs {
+		d := document(s)
+		var pts []map[string]any
+		for _, p := range s.Points() {
+			pts = append(pts, map[string]any{"lat": p.Lat(), "lon": p.Lon()})
+		}
+		if len(pts) > 0 {
+			d[fieldLoc] = pts
+		}
+		if err := b.Index(s.ID, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeRecords(filepath.Dir(path), recs); err != nil {
+		t.Fatal(err)
+	}
+	x, err := Open(path, taxonomy(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { x.Close() })
+	return x
 }
 
 func searchOK(t *testing.T, x *Index, q peerfind.Query) *peerfind.Results {
