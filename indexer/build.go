@@ -225,23 +225,30 @@ func Build(ctx context.Context, dir string, recs []*peerfind.Service, opts Build
 	// From here the records are JSON in pointer-free chunks
 	// (recordArena), which the collector does not walk; the values are
 	// dropped, and a caller that keeps none of its own lets them go. The
-	// names, the points and the id order are made beside the encoding.
+	// names and the id order are made beside the encoding; the points
+	// and the meeting times are taken by the encoding (recordFacts) and
+	// saved after it.
 	var byID []int32
 	var beside errgroup.Group
 	beside.Go(func() error {
 		byID = idOrder(kept)
-		if err := writePoints(filepath.Join(tmp, pointsFile), kept); err != nil {
-			return err
-		}
 		return writeNames(filepath.Join(tmp, namesFile), kept)
 	})
-	arena, err := encodeRecords(ctx, kept, runtime.GOMAXPROCS(0))
+	facts := newRecordFacts(len(kept))
+	arena, err := encodeRecords(ctx, kept, runtime.GOMAXPROCS(0), facts)
 	if werr := beside.Wait(); werr != nil {
 		return nil, werr
 	}
 	if err != nil {
 		return nil, fmt.Errorf("build index: %w", err)
 	}
+	var saved errgroup.Group
+	saved.Go(func() error { return writePoints(filepath.Join(tmp, pointsFile), facts) })
+	saved.Go(func() error { return writeTimes(filepath.Join(tmp, timesFile), facts) })
+	if err := saved.Wait(); err != nil {
+		return nil, fmt.Errorf("build index: %w", err)
+	}
+	facts = nil
 	stats.Indexed = len(kept)
 	clear(kept)
 	kept = nil

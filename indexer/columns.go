@@ -71,6 +71,9 @@ type columns struct {
 	byRank []uint32
 	// grid finds the points within a radius.
 	grid pointGrid
+	// times are the meeting times, or nil in an index built before they
+	// were saved beside it, which has them as tokens (whenQuery).
+	times *timesColumn
 }
 
 // readColumns reads the columns of every document of idx, with the
@@ -157,6 +160,19 @@ func readColumns(ctx context.Context, idx bleve.Index, dir string) (*columns, er
 		}
 	} else {
 		c.closePoints()
+	}
+	// The meeting times, saved beside the index like the points, or in
+	// an index built before, tokens of fieldWhen.
+	times := filepath.Join(dir, timesFile)
+	if _, err := os.Stat(times); err == nil {
+		if docs != len(c.idRank) {
+			return nil, fmt.Errorf("read columns: %d documents numbered up to %d: saved meeting times need them numbered from 0 without gaps", docs, len(c.idRank))
+		}
+		if c.times, err = readTimes(times, docs); err != nil {
+			return nil, err
+		}
+	} else if !hasField(idx.Mapping(), fieldWhen) {
+		return nil, fmt.Errorf("read columns: the meeting times beside the index (%s) are missing: %w", times, err)
 	}
 	// The rank of each id, from the ids' dictionary, which lists them in
 	// order. (An id read from the stored document would read every

@@ -26,11 +26,11 @@ type docField struct {
 
 // textFields are the text and keyword fields of a record's search
 // document, the record denormalized: its texts, one keyword field per
-// facet, its status, mode, areas and times. The texts of its taxonomy
+// facet, its status, mode and areas. The texts of its taxonomy
 // terms are not in it: they are read from its tags (tagWords). With its
 // areas' polygons, they are the document (document, and mapRecord for a
 // build). The record itself is saved beside the index (records.go), and
-// so are its points (points.go).
+// so are its points (points.go) and its meeting times (times.go).
 func textFields(s *peerfind.Service) []docField {
 	// The prose is a list, one value per part, so that a phrase does not
 	// run from one part into the next. With the labels and synonyms of
@@ -58,12 +58,6 @@ func textFields(s *peerfind.Service) []docField {
 	}
 	if toks := areaTokens(s); len(toks) > 0 {
 		fs = append(fs, docField{name: fieldArea, value: joinParts(toks)})
-	}
-	when, open := whenTokens(s)
-	for _, f := range []docField{{name: fieldWhen, list: when}, {name: fieldOpenBlocks, list: open}} {
-		if len(f.list) > 0 {
-			fs = append(fs, docField{name: f.name, value: joinParts(f.list)})
-		}
 	}
 	return fs
 }

@@ -141,7 +141,7 @@ func Open(dir string, tax *peerfind.Taxonomy) (*Index, error) {
 	if err == nil {
 		err = x.countTerms()
 	}
-	if err == nil {
+	if err == nil && x.cols.times == nil {
 		x.zones, err = readZones(x)
 	}
 	if err == nil {
@@ -506,7 +506,11 @@ func (x *Index) query(q peerfind.Query, op query.MatchQueryOperator, where query
 		}
 		must = append(must, query.NewDisjunctionQuery(any))
 	}
-	if wq := whenQuery(q, x.zones, x.openBlocks); wq != nil {
+	if x.cols.times != nil {
+		if f, ok := newTimesFilter(q, x.cols.times); ok {
+			must = append(must, timesQuery{t: x.cols.times, f: f})
+		}
+	} else if wq := whenQuery(q, x.zones, x.openBlocks); wq != nil {
 		must = append(must, wq)
 	}
 	if where != nil {

@@ -66,8 +66,8 @@ const (
 
 // NewMapping returns the bleve mapping of the search document: English
 // text fields, the Spanish parts of the text in Spanish analysis, a
-// keyword field for every facet and the meeting times. The points and the
-// records are saved beside the index (points.go, records.go).
+// keyword field for every facet. The points, the meeting times and the
+// records are saved beside the index (points.go, times.go, records.go).
 func NewMapping() (mapping.IndexMapping, error) {
 	m := bleve.NewIndexMapping()
 	// Both remember the tokens of the taxonomy's texts during a build
@@ -161,11 +161,8 @@ func NewMapping() (mapping.IndexMapping, error) {
 	shape.Store = false
 	shape.IncludeInAll = false
 	doc.AddFieldMappingsAt(fieldShape, shape)
-	for _, f := range []string{fieldWhen, fieldOpenBlocks} {
-		doc.AddFieldMappingsAt(f, filter())
-	}
-	// The points are not indexed: they are saved beside the index
-	// (pointsFile) for the columns.
+	// The points and the meeting times are not indexed: they are saved
+	// beside the index (pointsFile, timesFile) for the columns.
 
 	// AddFieldMappingsAt puts each field in a sub-document mapping of
 	// its own, which bleve makes dynamic: a shape's parts

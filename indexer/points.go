@@ -34,45 +34,113 @@ const (
 	pointsMagic = "pfpoint1"
 )
 
-// pointHashes are the Morton hashes of a record's points, in order,
-// without repeats: the values bleve indexed for each point at its finest
-// precision (geo.MortonHash, as a prefix-coded int64).
-func pointHashes(s *peerfind.Service, into []uint64) []uint64 {
-	into = into[:0]
+// appendPointHashes appends the Morton hashes of a record's points to
+// dst, in order, without repeats: the values bleve indexed for each point
+// at its finest precision (geo.MortonHash, as a prefix-coded int64).
+func appendPointHashes(dst []uint64, s *peerfind.Service) []uint64 {
+	from := len(dst)
 	for _, p := range s.Points() {
-		into = append(into, geo.MortonHash(p.Lon(), p.Lat()))
+		dst = append(dst, geo.MortonHash(p.Lon(), p.Lat()))
 	}
-	slices.SortFunc(into, func(a, b uint64) int { return cmp.Compare(int64(a), int64(b)) })
-	return slices.Compact(into)
+	own := dst[from:]
+	slices.SortFunc(own, func(a, b uint64) int { return cmp.Compare(int64(a), int64(b)) })
+	return dst[:from+len(slices.Compact(own))]
 }
 
-// writePoints saves the points of recs, in their order (the documents'),
-// to path.
-func writePoints(path string, recs []*peerfind.Service) (err error) {
-	f, err := os.Create(path)
+// recordFacts are what Build saves beside the index of each record
+// besides the record itself: its points (pointsFile) and its meeting
+// times (timesFile). They are taken chunk by chunk (arenaChunkSize
+// records) as encodeRecords encodes the records, by the chunk's worker,
+// while each record is in cache: a pass of its own over a million
+// records spread over the heap took a second or more, most of it
+// waiting for memory.
+type recordFacts struct {
+	chunks []factChunk
+}
+
+// factChunk is the facts of a chunk of records.
+type factChunk struct {
+	// ptEnd[j] is where record j's hashes end in hashes.
+	ptEnd  []uint32
+	hashes []uint64
+	// keyEnd[j] is where record j's key (appendTimesKey) ends in keys.
+	keyEnd []uint32
+	keys   []byte
+}
+
+func newRecordFacts(n int) *recordFacts {
+	return &recordFacts{chunks: make([]factChunk, (n+arenaChunkSize-1)/arenaChunkSize)}
+}
+
+// add takes the facts of s, the next record of chunk c. The records of
+// a chunk are added in order, by one goroutine at a time.
+func (f *recordFacts) add(c int, s *peerfind.Service) error {
+	ch := &f.chunks[c]
+	ch.hashes = appendPointHashes(ch.hashes, s)
+	var err error
+	if ch.keys, err = appendTimesKey(ch.keys, s); err != nil {
+		return err
+	}
+	if len(ch.hashes) > math.MaxUint32 || len(ch.keys) > math.MaxUint32 {
+		return fmt.Errorf("record %q: too many points or meeting times in a chunk", s.ID)
+	}
+	ch.ptEnd = append(ch.ptEnd, uint32(len(ch.hashes)))
+	ch.keyEnd = append(ch.keyEnd, uint32(len(ch.keys)))
+	return nil
+}
+
+// gatherFacts takes the facts of recs in one goroutine (tests).
+func gatherFacts(recs []*peerfind.Service) (*recordFacts, error) {
+	f := newRecordFacts(len(recs))
+	for i, s := range recs {
+		if err := f.add(i/arenaChunkSize, s); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// len is the number of records.
+func (f *recordFacts) len() int {
+	n := 0
+	for i := range f.chunks {
+		n += len(f.chunks[i].ptEnd)
+	}
+	return n
+}
+
+// writePoints saves the points of the records of f, in their order (the
+// documents'), to path.
+func writePoints(path string, f *recordFacts) (err error) {
+	n := f.len()
+	offsets := make([]uint32, 0, n+1)
+	offsets = append(offsets, 0)
+	total := uint64(0)
+	for i := range f.chunks {
+		for _, end := range f.chunks[i].ptEnd {
+			if total+uint64(end) > math.MaxUint32 {
+				return errors.New("save points: more than 2^32 points")
+			}
+			offsets = append(offsets, uint32(total)+end)
+		}
+		total += uint64(len(f.chunks[i].hashes))
+	}
+	file, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("save points: %w", err)
 	}
 	defer func() {
-		if cerr := f.Close(); err == nil && cerr != nil {
+		if cerr := file.Close(); err == nil && cerr != nil {
 			err = fmt.Errorf("save points: %w", cerr)
 		}
 	}()
-	offsets := make([]uint32, len(recs)+1)
-	var hashes, one []uint64
-	for i, s := range recs {
-		one = pointHashes(s, one)
-		hashes = append(hashes, one...)
-		if len(hashes) > math.MaxUint32 {
-			return errors.New("save points: more than 2^32 points")
-		}
-		offsets[i+1] = uint32(len(hashes))
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
+	w := bufio.NewWriterSize(file, 1<<20)
 	w.WriteString(pointsMagic)
-	binary.Write(w, binary.LittleEndian, uint64(len(recs)))
+	binary.Write(w, binary.LittleEndian, uint64(n))
 	binary.Write(w, binary.LittleEndian, offsets)
-	binary.Write(w, binary.LittleEndian, hashes)
+	for i := range f.chunks {
+		binary.Write(w, binary.LittleEndian, f.chunks[i].hashes)
+	}
 	if err := w.Flush(); err != nil {
 		return fmt.Errorf("save points: %w", err)
 	}

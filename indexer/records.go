@@ -60,8 +60,9 @@ type arenaChunk struct {
 const arenaChunkSize = 4096
 
 // encodeRecords encodes recs in order, a chunk at a time on each of
-// workers goroutines.
-func encodeRecords(ctx context.Context, recs []*peerfind.Service, workers int) (*recordArena, error) {
+// workers goroutines. If facts is set (newRecordFacts(len(recs))), each
+// record's facts are taken right after it is encoded.
+func encodeRecords(ctx context.Context, recs []*peerfind.Service, workers int, facts *recordFacts) (*recordArena, error) {
 	a := &recordArena{n: len(recs), chunks: make([]arenaChunk, (len(recs)+arenaChunkSize-1)/arenaChunkSize)}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(1, workers))
@@ -89,6 +90,11 @@ func encodeRecords(ctx context.Context, recs []*peerfind.Service, workers int) (
 				}
 				if buf.Len() > math.MaxInt32 {
 					return fmt.Errorf("encode records: %d records take more than 2 GiB", len(part))
+				}
+				if facts != nil {
+					if err := facts.add(c, s); err != nil {
+						return err
+					}
 				}
 				end[j] = int32(buf.Len())
 			}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -128,7 +129,7 @@ func TestRecordID(t *testing.T) {
 func TestRecordArena(t *testing.T) {
 	recs, _ := synthRecords(t, 301)
 	for _, workers := range []int{1, 3, 1000} {
-		a, err := encodeRecords(context.Background(), recs, workers)
+		a, err := encodeRecords(context.Background(), recs, workers, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -154,7 +155,7 @@ func TestRecordArena(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := encodeRecords(ctx, recs, 2); !errors.Is(err, context.Canceled) {
+	if _, err := encodeRecords(ctx, recs, 2, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: error %v, want context.Canceled", err)
 	}
 }
@@ -162,9 +163,39 @@ func TestRecordArena(t *testing.T) {
 // writeRecords writes recs (sorted by id here) beside an index, as a
 // build does.
 func writeRecords(dir string, recs []*peerfind.Service) error {
-	a, err := encodeRecords(context.Background(), recs, 1)
+	a, err := encodeRecords(context.Background(), recs, 1, nil)
 	if err != nil {
 		return err
 	}
 	return saveRecords(dir, a, idOrder(recs))
+}
+
+// TestFactsWhileEncoding: the points and meeting times taken by the
+// encoding's workers, chunk by chunk and out of order, are those taken
+// record by record in one goroutine.
+func TestFactsWhileEncoding(t *testing.T) {
+	recs, _ := synthRecords(t, 2*arenaChunkSize+77)
+	want, err := gatherFacts(recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := newRecordFacts(len(recs))
+	if _, err := encodeRecords(context.Background(), recs, 3, got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.chunks) != 3 || got.len() != len(recs) {
+		t.Fatalf("%d chunks of %d records, want 3 of %d", len(got.chunks), got.len(), len(recs))
+	}
+	points, times := 0, 0
+	for c := range want.chunks {
+		g, w := got.chunks[c], want.chunks[c]
+		if !slices.Equal(g.ptEnd, w.ptEnd) || !slices.Equal(g.hashes, w.hashes) || !slices.Equal(g.keyEnd, w.keyEnd) || !bytes.Equal(g.keys, w.keys) {
+			t.Fatalf("chunk %d differs from the facts taken one by one", c)
+		}
+		points += len(w.hashes)
+		times += len(w.keys)
+	}
+	if points == 0 || times == 0 {
+		t.Fatalf("%d points and %d bytes of meeting times: the records should have both", points, times)
+	}
 }

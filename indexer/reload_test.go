@@ -2,6 +2,7 @@ package indexer
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"io"
@@ -215,7 +216,40 @@ func TestReloadRefusesCorrupt(t *testing.T) {
 		}},
 		{"points of another index", func(t *testing.T, gen string) {
 			copyDir(t, filepath.Dir(good), gen)
-			if err := writePoints(filepath.Join(gen, pointsFile), recs[1:]); err != nil {
+			f, err := gatherFacts(recs[1:])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := writePoints(filepath.Join(gen, pointsFile), f); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"meeting times missing", func(t *testing.T, gen string) {
+			copyDir(t, filepath.Dir(good), gen)
+			if err := os.Remove(filepath.Join(gen, timesFile)); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"meeting times cut short", func(t *testing.T, gen string) {
+			copyDir(t, filepath.Dir(good), gen)
+			p := filepath.Join(gen, timesFile)
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, b[:len(b)-5], 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"meeting times of a pattern not there", func(t *testing.T, gen string) {
+			copyDir(t, filepath.Dir(good), gen)
+			p := filepath.Join(gen, timesFile)
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			binary.LittleEndian.PutUint32(b[len(b)-4:], 1<<30)
+			if err := os.WriteFile(p, b, 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}},

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -111,7 +112,14 @@ func TestWriteIndexMatchesBleveBuilder(t *testing.T) {
 		t.Fatalf("%d points in %d records, %d records of several: the test should have more", points, n, several)
 	}
 	gc, wc := termCounts(t, got), termCounts(t, want)
-	maps.DeleteFunc(wc, func(k string, _ uint64) bool { return strings.HasPrefix(k, fieldLoc+"/") })
+	maps.DeleteFunc(wc, func(k string, _ uint64) bool {
+		for _, f := range []string{fieldLoc, fieldWhen, fieldOpenBlocks} {
+			if strings.HasPrefix(k, f+"/") {
+				return true
+			}
+		}
+		return false
+	})
 	if wc["status/active"] < n/2 {
 		t.Fatalf("%d active records counted, want most of %d", wc["status/active"], n)
 	}
@@ -149,12 +157,51 @@ func TestWriteIndexMatchesBleveBuilder(t *testing.T) {
 	if checked < 100 {
 		t.Fatalf("only %d queries with results compared", checked)
 	}
+
+	// The meeting-time filters, from the times saved beside the index
+	// and from the tokens of the index built before: days, parts of the
+	// day, open now and upcoming through a week, with and without the
+	// need and the place of a query of the mix.
+	var filters []func(*peerfind.Query)
+	for _, days := range [][]string{nil, {"MO"}, {"SA", "SU"}} {
+		for _, parts := range [][]string{nil, {peerfind.Evening}, {peerfind.Morning, peerfind.Night}} {
+			if days != nil || parts != nil {
+				filters = append(filters, func(q *peerfind.Query) { q.Days, q.TimesOfDay = days, parts })
+			}
+		}
+	}
+	for at := now; at.Before(now.Add(7 * 24 * time.Hour)); at = at.Add(7*time.Hour + 15*time.Minute) {
+		filters = append(filters,
+			func(q *peerfind.Query) { q.OpenNow, q.Now = true, at },
+			func(q *peerfind.Query) { q.Upcoming, q.Now = true, at },
+			func(q *peerfind.Query) { q.Upcoming, q.Days, q.Now = true, []string{"WE"}, at })
+	}
+	timed := 0
+	for i, f := range filters {
+		for _, q := range []peerfind.Query{{Now: now}, mixQuery(t, g.Query(i))} {
+			f(&q)
+			q.Sort = peerfind.SortDistance
+			if q.Near == nil {
+				q.Sort = peerfind.SortRelevance
+			}
+			name := fmt.Sprintf("%q %+v", q.Text, q)
+			a := searchOK(t, got, q)
+			sameAnswer(t, name+" (bleve's builder)", a, searchOK(t, want, q), q.Sort == peerfind.SortDistance || q.Text == "")
+			if a.Total > 0 {
+				timed++
+			}
+		}
+	}
+	if timed < len(filters) {
+		t.Fatalf("only %d of %d searches by meeting time had results", timed, 2*len(filters))
+	}
 }
 
 // pointsIndexed is an index of recs, in their order, as Build wrote it
-// before the points were saved beside the index: bleve's builder, fed
-// the records one by one, with the points in fieldLoc as geopoints; the
-// columns read them from the doc values.
+// before the points and the meeting times were saved beside the index:
+// bleve's builder, fed the records one by one, with the points in
+// fieldLoc as geopoints, which the columns read from the doc values, and
+// the meeting times as the tokens whenQuery reads (whenTokens).
 func pointsIndexed(t *testing.T, recs []*peerfind.Service) *Index {
 	t.Helper()
 	m, err := NewMapping()
@@ -167,6 +214,16 @@ func pointsIndexed(t *testing.T, recs []*peerfind.Service) *Index {
 	dm := m.(*mapping.IndexMappingImpl).TypeMapping[docType]
 	dm.AddFieldMappingsAt(fieldLoc, geo)
 	dm.Properties[fieldLoc].Dynamic = false
+	for _, f := range []string{fieldWhen, fieldOpenBlocks} {
+		kw := bleve.NewKeywordFieldMapping()
+		kw.Analyzer = analyzerKeywords
+		kw.Store = false
+		kw.IncludeInAll = false
+		kw.IncludeTermVectors = false
+		kw.DocValues = false
+		dm.AddFieldMappingsAt(f, kw)
+		dm.Properties[f].Dynamic = false
+	}
 	path := filepath.Join(t.TempDir(), "index")
 	b, err := bleve.NewBuilder(path, m, map[string]any{"buildPathPrefix": t.TempDir(), "batchSize": 100})
 	if err != nil {
@@ -180,6 +237,11 @@ func pointsIndexed(t *testing.T, recs []*peerfind.Service) *Index {
 		}
 		if len(pts) > 0 {
 			d[fieldLoc] = pts
+		}
+		when, open := whenTokens(s)
+		if len(when) > 0 {
+			d[fieldWhen] = joinParts(when)
+			d[fieldOpenBlocks] = joinParts(open)
 		}
 		if err := b.Index(s.ID, d); err != nil {
 			t.Fatal(err)
@@ -276,7 +338,7 @@ func TestWriteIndexStops(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	arena, err := encodeRecords(context.Background(), recs, 2)
+	arena, err := encodeRecords(context.Background(), recs, 2, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -214,6 +214,8 @@ func (s *sets) eval(ctx context.Context, q query.Query, limit *roaring.Bitmap) (
 		return s.eval(ctx, q.q, active)
 	case radiusQuery:
 		return within(q.c.withinSet(q.lon, q.lat, q.km), limit), nil
+	case timesQuery:
+		return q.f.set(q.t, limit), nil
 	}
 	return s.collect(ctx, q, limit)
 }
@@ -240,7 +242,7 @@ func cost(q query.Query) int {
 		return n
 	}
 	switch q := q.(type) {
-	case *query.TermQuery, *query.PrefixQuery, *query.MatchAllQuery, *query.MatchNoneQuery, radiusQuery:
+	case *query.TermQuery, *query.PrefixQuery, *query.MatchAllQuery, *query.MatchNoneQuery, radiusQuery, timesQuery:
 		return 0
 	case *query.MatchQuery:
 		if q.Fuzziness == 0 {

@@ -212,7 +212,7 @@ func BenchmarkFacetsSynth(b *testing.B) {
 func BenchmarkWriteSegment(b *testing.B) {
 	recs, _ := synthRecords(b, 2000)
 	byPlace(recs)
-	arena, err := encodeRecords(context.Background(), recs, 1)
+	arena, err := encodeRecords(context.Background(), recs, 1, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -12,23 +12,22 @@ import (
 	"github.com/peerfind/peerfind"
 )
 
-// Fields of the meeting times, keyword tokens in each service's local
-// time:
+// Fields of the meeting times in indexes built before the times were
+// saved beside the index (times.go), keyword tokens in each service's
+// local time; whenQuery reads them:
 //
 //   - when: the days and the parts of the day of the start times, as
 //     pairs ("MO-evening"), for the day and time filters: a day alone is
 //     any of its four pairs, a part of the day any of its seven;
 //   - open_blocks: the half hours a meeting is in session, for OpenNow and
-//     Upcoming, as the fewest aligned blocks of the week that cover them
-//     (openBlocks): "zone|level|n" is the n-th block of 2^level half
-//     hours. A half hour is in session when one of the nine blocks that
-//     hold it is indexed.
+//     Upcoming, as the fewest aligned blocks of the week that cover them:
+//     "zone|level|n" is the n-th block of 2^level half hours. A half hour
+//     is in session when one of the nine blocks that hold it is indexed.
 //
-// Indexes built before also have the days and the parts alone in when,
-// and starts: "zone|day|HH:MM" of each start time, rounded down to the
-// half hour; the queries here read neither, so they open as they were.
-// (Older ones have open: "zone|day|HH:MM" of every half hour in session,
-// 26 a record, instead of open_blocks.)
+// Older indexes also have the days and the parts alone in when, and
+// starts: "zone|day|HH:MM" of each start time, rounded down to the half
+// hour; whenQuery reads neither. (Older still have open: "zone|day|HH:MM"
+// of every half hour in session, 26 a record, instead of open_blocks.)
 //
 // Monthly rules ("2TU") are indexed as their weekday: the exact dates are
 // checked with Schedule.Next on the hits.
@@ -42,82 +41,6 @@ const (
 	weekSlots   = 7 * 24 * 60 / slotMinutes
 	blockLevels = 9
 )
-
-// whenTokens returns the tokens of a record's schedules for the two
-// fields (when, open_blocks).
-func whenTokens(s *peerfind.Service) (when, open []string) {
-	seen := map[string]bool{}
-	var zones []string
-	inSession := map[string]*[weekSlots]bool{}
-	for _, sc := range s.Schedules {
-		minutes, length, loc, ok := sc.Clock()
-		if !ok {
-			continue
-		}
-		part := peerfind.DayPart(minutes)
-		for _, day := range sc.Days() {
-			if tok := day + "-" + part; !seen[tok] {
-				seen[tok] = true
-				when = append(when, tok)
-			}
-			wd := weekday(day)
-			zone := loc.String()
-			slots := inSession[zone]
-			if slots == nil {
-				slots = new([weekSlots]bool)
-				inSession[zone] = slots
-				zones = append(zones, zone)
-			}
-			// The half hour of the start is in session: a meeting lasts
-			// a minute at least (Schedule.Clock).
-			for m := minutes - minutes%slotMinutes; m < minutes+int(length/time.Minute); m += slotMinutes {
-				slots[((wd+m/(24*60))%7)*(24*60/slotMinutes)+m%(24*60)/slotMinutes] = true
-			}
-		}
-	}
-	for _, z := range zones {
-		open = append(open, openBlocks(z, inSession[z])...)
-	}
-	return when, open
-}
-
-// openBlocks are the tokens of the fewest aligned blocks (blockToken)
-// that cover the half hours in session of a week in zone: each run of
-// half hours is cut into the largest blocks that start at a multiple of
-// their size, so that the blocks cover the run and nothing else.
-func openBlocks(zone string, in *[weekSlots]bool) []string {
-	var out []string
-	for i := 0; i < weekSlots; {
-		if !in[i] {
-			i++
-			continue
-		}
-		level := 0
-		for l := 1; l < blockLevels && i%(1<<l) == 0; l++ {
-			if !covered(in, i, i+1<<l) {
-				break
-			}
-			level = l
-		}
-		out = append(out, blockToken(zone, level, i>>level))
-		i += 1 << level
-	}
-	return out
-}
-
-// covered reports whether every half hour from..to (to excluded) is in
-// session; none past the week is.
-func covered(in *[weekSlots]bool, from, to int) bool {
-	if to > weekSlots {
-		return false
-	}
-	for _, v := range in[from:to] {
-		if !v {
-			return false
-		}
-	}
-	return true
-}
 
 // blockToken is "zone|level|n", the n-th block of 2^level half hours of
 // the week (from Sunday 00:00) in zone.

@@ -309,3 +309,80 @@ func tokensMatch(t *testing.T, q query.Query, toks map[[2]string]bool) bool {
 	t.Fatalf("query %T", q)
 	return false
 }
+
+// whenTokens returns the tokens of a record's schedules for the two
+// fields (when, open_blocks) of an index built before the times were
+// saved beside it (see fieldWhen).
+func whenTokens(s *peerfind.Service) (when, open []string) {
+	seen := map[string]bool{}
+	var zones []string
+	inSession := map[string]*[weekSlots]bool{}
+	for _, sc := range s.Schedules {
+		minutes, length, loc, ok := sc.Clock()
+		if !ok {
+			continue
+		}
+		part := peerfind.DayPart(minutes)
+		for _, day := range sc.Days() {
+			if tok := day + "-" + part; !seen[tok] {
+				seen[tok] = true
+				when = append(when, tok)
+			}
+			wd := weekday(day)
+			zone := loc.String()
+			slots := inSession[zone]
+			if slots == nil {
+				slots = new([weekSlots]bool)
+				inSession[zone] = slots
+				zones = append(zones, zone)
+			}
+			// The half hour of the start is in session: a meeting lasts
+			// a minute at least (Schedule.Clock).
+			for m := minutes - minutes%slotMinutes; m < minutes+int(length/time.Minute); m += slotMinutes {
+				slots[((wd+m/(24*60))%7)*(24*60/slotMinutes)+m%(24*60)/slotMinutes] = true
+			}
+		}
+	}
+	for _, z := range zones {
+		open = append(open, openBlocks(z, inSession[z])...)
+	}
+	return when, open
+}
+
+// openBlocks are the tokens of the fewest aligned blocks (blockToken)
+// that cover the half hours in session of a week in zone: each run of
+// half hours is cut into the largest blocks that start at a multiple of
+// their size, so that the blocks cover the run and nothing else.
+func openBlocks(zone string, in *[weekSlots]bool) []string {
+	var out []string
+	for i := 0; i < weekSlots; {
+		if !in[i] {
+			i++
+			continue
+		}
+		level := 0
+		for l := 1; l < blockLevels && i%(1<<l) == 0; l++ {
+			if !covered(in, i, i+1<<l) {
+				break
+			}
+			level = l
+		}
+		out = append(out, blockToken(zone, level, i>>level))
+		i += 1 << level
+	}
+	return out
+}
+
+// covered reports whether every half hour from..to (to excluded) is in
+// session; none past the week is.
+func covered(in *[weekSlots]bool, from, to int) bool {
+	if to > weekSlots {
+		return false
+	}
+	for _, v := range in[from:to] {
+		if !v {
+			return false
+		}
+	}
+	return true
+}
