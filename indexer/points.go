@@ -111,7 +111,7 @@ func (f *recordFacts) len() int {
 
 // writePoints saves the points of the records of f, in their order (the
 // documents'), to path.
-func writePoints(path string, f *recordFacts) (err error) {
+func writePoints(path string, f *recordFacts) error {
 	n := f.len()
 	offsets := make([]uint32, 0, n+1)
 	offsets = append(offsets, 0)
@@ -125,24 +125,32 @@ func writePoints(path string, f *recordFacts) (err error) {
 		}
 		total += uint64(len(f.chunks[i].hashes))
 	}
+	return saveFile(path, "points", func(w *bufio.Writer) {
+		w.WriteString(pointsMagic)
+		binary.Write(w, binary.LittleEndian, uint64(n))
+		binary.Write(w, binary.LittleEndian, offsets)
+		for i := range f.chunks {
+			binary.Write(w, binary.LittleEndian, f.chunks[i].hashes)
+		}
+	})
+}
+
+// saveFile writes a file saved beside the index at path through a
+// buffer, with write; what names it in errors ("save points: ...").
+func saveFile(path, what string, write func(w *bufio.Writer)) (err error) {
 	file, err := os.Create(path)
 	if err != nil {
-		return fmt.Errorf("save points: %w", err)
+		return fmt.Errorf("save %s: %w", what, err)
 	}
 	defer func() {
 		if cerr := file.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("save points: %w", cerr)
+			err = fmt.Errorf("save %s: %w", what, cerr)
 		}
 	}()
 	w := bufio.NewWriterSize(file, 1<<20)
-	w.WriteString(pointsMagic)
-	binary.Write(w, binary.LittleEndian, uint64(n))
-	binary.Write(w, binary.LittleEndian, offsets)
-	for i := range f.chunks {
-		binary.Write(w, binary.LittleEndian, f.chunks[i].hashes)
-	}
+	write(w)
 	if err := w.Flush(); err != nil {
-		return fmt.Errorf("save points: %w", err)
+		return fmt.Errorf("save %s: %w", what, err)
 	}
 	return nil
 }

@@ -215,13 +215,8 @@ func pointsIndexed(t *testing.T, recs []*peerfind.Service) *Index {
 	dm.AddFieldMappingsAt(fieldLoc, geo)
 	dm.Properties[fieldLoc].Dynamic = false
 	for _, f := range []string{fieldWhen, fieldOpenBlocks} {
-		kw := bleve.NewKeywordFieldMapping()
-		kw.Analyzer = analyzerKeywords
-		kw.Store = false
-		kw.IncludeInAll = false
-		kw.IncludeTermVectors = false
-		kw.DocValues = false
-		dm.AddFieldMappingsAt(f, kw)
+		kw := *dm.Properties[fieldStatus].Fields[0] // a keyword filter, as they were
+		dm.AddFieldMappingsAt(f, &kw)
 		dm.Properties[f].Dynamic = false
 	}
 	path := filepath.Join(t.TempDir(), "index")

@@ -156,7 +156,7 @@ func appendTimesKey(dst []byte, s *peerfind.Service) ([]byte, error) {
 // writeTimes saves the meeting times of the records of f, in their order
 // (the documents'), to path: the keys (appendTimesKey) become patterns
 // with numbered zones, each pattern once.
-func writeTimes(path string, f *recordFacts) (err error) {
+func writeTimes(path string, f *recordFacts) error {
 	zoneNum := map[string]uint16{}
 	var zones []string
 	// Records with the same key share a pattern; each new key is
@@ -200,30 +200,18 @@ func writeTimes(path string, f *recordFacts) (err error) {
 			docPat = append(docPat, p)
 		}
 	}
-	file, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("save meeting times: %w", err)
-	}
-	defer func() {
-		if cerr := file.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("save meeting times: %w", cerr)
+	return saveFile(path, "meeting times", func(w *bufio.Writer) {
+		w.WriteString(timesMagic)
+		binary.Write(w, binary.LittleEndian, uint64(len(docPat)))
+		binary.Write(w, binary.LittleEndian, uint32(len(zones)))
+		for _, z := range zones {
+			binary.Write(w, binary.LittleEndian, uint16(len(z)))
+			w.WriteString(z)
 		}
-	}()
-	w := bufio.NewWriterSize(file, 1<<20)
-	w.WriteString(timesMagic)
-	binary.Write(w, binary.LittleEndian, uint64(len(docPat)))
-	binary.Write(w, binary.LittleEndian, uint32(len(zones)))
-	for _, z := range zones {
-		binary.Write(w, binary.LittleEndian, uint16(len(z)))
-		w.WriteString(z)
-	}
-	binary.Write(w, binary.LittleEndian, uint32(len(patNum)))
-	w.Write(pats)
-	binary.Write(w, binary.LittleEndian, docPat)
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("save meeting times: %w", err)
-	}
-	return nil
+		binary.Write(w, binary.LittleEndian, uint32(len(patNum)))
+		w.Write(pats)
+		binary.Write(w, binary.LittleEndian, docPat)
+	})
 }
 
 // readTimes reads the meeting times saved at path for docs documents.
