@@ -47,68 +47,6 @@ func appendPointHashes(dst []uint64, s *peerfind.Service) []uint64 {
 	return dst[:from+len(slices.Compact(own))]
 }
 
-// recordFacts are what Build saves beside the index of each record
-// besides the record itself: its points (pointsFile) and its meeting
-// times (timesFile). They are taken chunk by chunk (arenaChunkSize
-// records) as encodeRecords encodes the records, by the chunk's worker,
-// while each record is in cache: a pass of its own over a million
-// records spread over the heap took a second or more, most of it
-// waiting for memory.
-type recordFacts struct {
-	chunks []factChunk
-}
-
-// factChunk is the facts of a chunk of records.
-type factChunk struct {
-	// ptEnd[j] is where record j's hashes end in hashes.
-	ptEnd  []uint32
-	hashes []uint64
-	// keyEnd[j] is where record j's key (appendTimesKey) ends in keys.
-	keyEnd []uint32
-	keys   []byte
-}
-
-func newRecordFacts(n int) *recordFacts {
-	return &recordFacts{chunks: make([]factChunk, (n+arenaChunkSize-1)/arenaChunkSize)}
-}
-
-// add takes the facts of s, the next record of chunk c. The records of
-// a chunk are added in order, by one goroutine at a time.
-func (f *recordFacts) add(c int, s *peerfind.Service) error {
-	ch := &f.chunks[c]
-	ch.hashes = appendPointHashes(ch.hashes, s)
-	var err error
-	if ch.keys, err = appendTimesKey(ch.keys, s); err != nil {
-		return err
-	}
-	if len(ch.hashes) > math.MaxUint32 || len(ch.keys) > math.MaxUint32 {
-		return fmt.Errorf("record %q: too many points or meeting times in a chunk", s.ID)
-	}
-	ch.ptEnd = append(ch.ptEnd, uint32(len(ch.hashes)))
-	ch.keyEnd = append(ch.keyEnd, uint32(len(ch.keys)))
-	return nil
-}
-
-// gatherFacts takes the facts of recs in one goroutine (tests).
-func gatherFacts(recs []*peerfind.Service) (*recordFacts, error) {
-	f := newRecordFacts(len(recs))
-	for i, s := range recs {
-		if err := f.add(i/arenaChunkSize, s); err != nil {
-			return nil, err
-		}
-	}
-	return f, nil
-}
-
-// len is the number of records.
-func (f *recordFacts) len() int {
-	n := 0
-	for i := range f.chunks {
-		n += len(f.chunks[i].ptEnd)
-	}
-	return n
-}
-
 // writePoints saves the points of the records of f, in their order (the
 // documents'), to path.
 func writePoints(path string, f *recordFacts) error {
