@@ -197,23 +197,8 @@ func TestReloadRefusesCorrupt(t *testing.T) {
 				os.Remove(s)
 			}
 		}},
-		{"points missing", func(t *testing.T, gen string) {
-			copyDir(t, filepath.Dir(good), gen)
-			if err := os.Remove(filepath.Join(gen, pointsFile)); err != nil {
-				t.Fatal(err)
-			}
-		}},
-		{"points cut short", func(t *testing.T, gen string) {
-			copyDir(t, filepath.Dir(good), gen)
-			p := filepath.Join(gen, pointsFile)
-			b, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, b[:len(b)-3], 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}},
+		{"points missing", besideChanged(good, pointsFile, func([]byte) []byte { return nil })},
+		{"points cut short", besideChanged(good, pointsFile, func(b []byte) []byte { return b[:len(b)-3] })},
 		{"points of another index", func(t *testing.T, gen string) {
 			copyDir(t, filepath.Dir(good), gen)
 			f, err := gatherFacts(recs[1:])
@@ -224,35 +209,12 @@ func TestReloadRefusesCorrupt(t *testing.T) {
 				t.Fatal(err)
 			}
 		}},
-		{"meeting times missing", func(t *testing.T, gen string) {
-			copyDir(t, filepath.Dir(good), gen)
-			if err := os.Remove(filepath.Join(gen, timesFile)); err != nil {
-				t.Fatal(err)
-			}
-		}},
-		{"meeting times cut short", func(t *testing.T, gen string) {
-			copyDir(t, filepath.Dir(good), gen)
-			p := filepath.Join(gen, timesFile)
-			b, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, b[:len(b)-5], 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}},
-		{"meeting times of a pattern not there", func(t *testing.T, gen string) {
-			copyDir(t, filepath.Dir(good), gen)
-			p := filepath.Join(gen, timesFile)
-			b, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
+		{"meeting times missing", besideChanged(good, timesFile, func([]byte) []byte { return nil })},
+		{"meeting times cut short", besideChanged(good, timesFile, func(b []byte) []byte { return b[:len(b)-5] })},
+		{"meeting times of a pattern not there", besideChanged(good, timesFile, func(b []byte) []byte {
 			binary.LittleEndian.PutUint32(b[len(b)-4:], 1<<30)
-			if err := os.WriteFile(p, b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}},
+			return b
+		})},
 		{"dangling link", func(t *testing.T, gen string) {}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -313,6 +275,28 @@ func TestOpenReloaderRefusesEmptyDir(t *testing.T) {
 	_, tax := reloadFixture(t)
 	if _, err := OpenReloader(t.TempDir(), tax, ReloadOptions{}); err == nil {
 		t.Error("OpenReloader of an empty folder succeeded")
+	}
+}
+
+// besideChanged makes a generation that is a copy of the good one's
+// (whose index is at good) with the file of that name beside the index
+// changed by change, or removed when change gives nil.
+func besideChanged(good, file string, change func([]byte) []byte) func(t *testing.T, gen string) {
+	return func(t *testing.T, gen string) {
+		copyDir(t, filepath.Dir(good), gen)
+		p := filepath.Join(gen, file)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b = change(b); b == nil {
+			err = os.Remove(p)
+		} else {
+			err = os.WriteFile(p, b, 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
