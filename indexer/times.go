@@ -119,7 +119,7 @@ func recordTimes(s *peerfind.Service) (pairs uint32, zones []string, slots []wee
 			// The half hour of the start is in session: a meeting lasts
 			// a minute at least (Schedule.Clock).
 			for m := minutes - minutes%slotMinutes; m < minutes+int(length/time.Minute); m += slotMinutes {
-				slots[z].set(((wd+m/(24*60))%7)*(24*60/slotMinutes) + m%(24*60)/slotMinutes)
+				slots[z].set(weekSlot(wd, m))
 			}
 		}
 	}
@@ -310,48 +310,24 @@ type timesFilter struct {
 }
 
 // newTimesFilter is q's filter over t; ok is false when q has no
-// meeting-time filter. The filters are whenQuery's: a day alone is any
-// of its four pairs, a part of the day any of its seven; OpenNow is in
-// session at the half hour of now; Upcoming (without OpenNow) in session
-// at a half hour from now to the end of the window: a meeting that
-// starts within the window is in session at its start, and one in
-// session later in the window that started before it is in session now.
+// meeting-time filter. The filters are whenQuery's: the pairs of
+// askedPairs, in session at a half hour of eachAskedHalfHour.
 func newTimesFilter(q peerfind.Query, t *timesColumn) (f timesFilter, ok bool) {
-	if len(q.Days) > 0 || len(q.TimesOfDay) > 0 {
+	if pairs := askedPairs(q); pairs != nil {
 		f.byPairs = true
-		days, parts := q.Days, q.TimesOfDay
-		if len(days) == 0 {
-			days = peerfind.Weekdays
-		}
-		if len(parts) == 0 {
-			parts = peerfind.DayParts
-		}
-		for _, d := range days {
-			for _, p := range parts {
-				f.pairs |= pairBit(d, p)
-			}
+		for _, p := range pairs {
+			f.pairs |= pairBit(p[0], p[1])
 		}
 	}
 	if q.OpenNow || q.Upcoming {
 		f.bySlots = true
-		now := q.Now
-		if now.IsZero() {
-			now = time.Now()
-		}
-		until := now // open now, upcoming or not, is open now
-		if !q.OpenNow {
-			until = now.Add(peerfind.UpcomingWindow)
-		}
 		f.slots = make([]weekMask, len(t.zones))
 		for z, name := range t.zones {
 			loc, err := peerfind.LoadLocation(name)
 			if err != nil {
 				continue // no half hour: nothing in session there
 			}
-			for at := now; !at.After(until); at = at.Add(slotMinutes * time.Minute) {
-				l := at.In(loc)
-				f.slots[z].set(int(l.Weekday())*(24*60/slotMinutes) + (l.Hour()*60+l.Minute())/slotMinutes)
-			}
+			eachAskedHalfHour(q, loc, func(wd, minutes int) { f.slots[z].set(weekSlot(wd, minutes)) })
 		}
 	}
 	return f, f.byPairs || f.bySlots

@@ -55,12 +55,64 @@ func openTokens(zone string, wd, minutes int, blocks bool) []string {
 	if !blocks {
 		return []string{slotToken(zone, wd, minutes)}
 	}
-	slot := wd*(24*60/slotMinutes) + minutes/slotMinutes
+	slot := weekSlot(wd, minutes)
 	out := make([]string, blockLevels)
 	for l := range out {
 		out[l] = blockToken(zone, l, slot>>l)
 	}
 	return out
+}
+
+// askedPairs are the day-part pairs (day, part of the day) q's day and
+// time filters ask for, or nil when it has neither: a day alone is any
+// of its four pairs, a part of the day any of its seven.
+func askedPairs(q peerfind.Query) [][2]string {
+	if len(q.Days) == 0 && len(q.TimesOfDay) == 0 {
+		return nil
+	}
+	days, parts := q.Days, q.TimesOfDay
+	if len(days) == 0 {
+		days = peerfind.Weekdays
+	}
+	if len(parts) == 0 {
+		parts = peerfind.DayParts
+	}
+	pairs := make([][2]string, 0, len(days)*len(parts))
+	for _, d := range days {
+		for _, p := range parts {
+			pairs = append(pairs, [2]string{d, p})
+		}
+	}
+	return pairs
+}
+
+// eachAskedHalfHour calls fn with the weekday and the minutes after
+// midnight, in loc, of each half hour q's OpenNow or Upcoming asks a
+// record to be in session at: now (OpenNow, with Upcoming or not), or
+// from now to the end of the window (Upcoming). A meeting that starts
+// within the window is in session at its start, and one in session
+// later in the window that started before it is in session now.
+func eachAskedHalfHour(q peerfind.Query, loc *time.Location, fn func(wd, minutes int)) {
+	now := q.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	until := now
+	if !q.OpenNow {
+		until = now.Add(peerfind.UpcomingWindow)
+	}
+	for at := now; !at.After(until); at = at.Add(slotMinutes * time.Minute) {
+		l := at.In(loc)
+		fn(int(l.Weekday()), l.Hour()*60+l.Minute())
+	}
+}
+
+// weekSlot is the half hour of the week (from Sunday 00:00) that holds
+// minutes after midnight of weekday wd; minutes past the day run into
+// the next days, and the week wraps.
+func weekSlot(wd, minutes int) int {
+	const day = 24 * 60
+	return ((wd+minutes/day)%7)*(day/slotMinutes) + minutes%day/slotMinutes
 }
 
 func weekday(code string) int {
@@ -106,35 +158,14 @@ func whenQuery(q peerfind.Query, zones []string, blocks bool) query.Query {
 		}
 		return query.NewDisjunctionQuery(any)
 	}
-	if len(q.Days) > 0 || len(q.TimesOfDay) > 0 {
-		days, parts := q.Days, q.TimesOfDay
-		if len(days) == 0 {
-			days = peerfind.Weekdays
-		}
-		if len(parts) == 0 {
-			parts = peerfind.DayParts
-		}
+	if pairs := askedPairs(q); pairs != nil {
 		var toks []string
-		for _, d := range days {
-			for _, p := range parts {
-				toks = append(toks, d+"-"+p)
-			}
+		for _, p := range pairs {
+			toks = append(toks, p[0]+"-"+p[1])
 		}
 		must = append(must, terms(fieldWhen, toks))
 	}
-	now := q.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
-	// In session now (OpenNow), or at some half hour from now to the end
-	// of the window (Upcoming): a meeting that starts within the window
-	// is in session at its start, and one in session later in the window
-	// that started before it is in session now.
 	if q.OpenNow || q.Upcoming {
-		until := now // open now, upcoming or not, is open now
-		if !q.OpenNow {
-			until = now.Add(peerfind.UpcomingWindow)
-		}
 		var toks []string
 		seen := map[string]bool{}
 		for _, z := range zones {
@@ -142,15 +173,14 @@ func whenQuery(q peerfind.Query, zones []string, blocks bool) query.Query {
 			if err != nil {
 				continue
 			}
-			for t := now; !t.After(until); t = t.Add(slotMinutes * time.Minute) {
-				l := t.In(loc)
-				for _, tok := range openTokens(z, int(l.Weekday()), l.Hour()*60+l.Minute(), blocks) {
+			eachAskedHalfHour(q, loc, func(wd, minutes int) {
+				for _, tok := range openTokens(z, wd, minutes, blocks) {
 					if !seen[tok] {
 						seen[tok] = true
 						toks = append(toks, tok)
 					}
 				}
-			}
+			})
 		}
 		sort.Strings(toks)
 		field := fieldOpen
