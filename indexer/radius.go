@@ -3,6 +3,7 @@ package indexer
 import (
 	"context"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -27,12 +28,27 @@ const (
 	radiusPoleKM    = 6356.752
 )
 
-// pointGrid lists the documents with a point in each cell.
+// pointGrid lists the points in each cell.
 type pointGrid struct {
-	cells map[int32][]uint32
-	// vec are the points of columns.pts as unit vectors, so that most
-	// points are in or out by one dot product.
+	// cells maps a cell to its points: a range of byCell.
+	cells map[int32]cellRange
+	// byCell are the points cell by cell, each with its unit vector and
+	// document, so that a radius reads memory in order: most points are
+	// in or out by one dot product.
+	byCell []cellPoint
+	// vec are the points of columns.pts as unit vectors, in document
+	// order (placeSort reads them document by document).
 	vec [][3]float64
+}
+
+type cellRange struct{ lo, hi uint32 }
+
+// cellPoint is a point of the grid: its unit vector, its document, and
+// its place k in columns.pts.
+type cellPoint struct {
+	v   [3]float64
+	doc uint32
+	k   uint32
 }
 
 func gridCell(lon, lat float64) (int, int) {
@@ -48,16 +64,35 @@ func unitVector(lon, lat float64) [3]float64 {
 
 // buildGrid indexes the columns' points.
 func (c *columns) buildGrid() {
-	g := pointGrid{cells: map[int32][]uint32{}, vec: make([][3]float64, len(c.pts))}
+	g := pointGrid{cells: map[int32]cellRange{}, vec: make([][3]float64, len(c.pts))}
+	key := make([]int32, len(c.pts))
+	count := map[int32]uint32{}
+	for k, p := range c.pts {
+		g.vec[k] = unitVector(p[0], p[1])
+		i, j := gridCell(p[0], p[1])
+		key[k] = int32(i*gridLons + j)
+		count[key[k]]++
+	}
+	// The cells' ranges, in the order of their keys; then the points, in
+	// document order within a cell.
+	keys := make([]int32, 0, len(count))
+	for cell := range count {
+		keys = append(keys, cell)
+	}
+	slices.Sort(keys)
+	next := make(map[int32]uint32, len(keys))
+	var at uint32
+	for _, cell := range keys {
+		g.cells[cell] = cellRange{at, at + count[cell]}
+		next[cell] = at
+		at += count[cell]
+	}
+	g.byCell = make([]cellPoint, len(c.pts))
 	for d := 0; d+1 < len(c.ptOff); d++ {
 		for k := c.ptOff[d]; k < c.ptOff[d+1]; k++ {
-			p := c.pts[k]
-			g.vec[k] = unitVector(p[0], p[1])
-			i, j := gridCell(p[0], p[1])
-			key := int32(i*gridLons + j)
-			if l := g.cells[key]; len(l) == 0 || l[len(l)-1] != uint32(d) {
-				g.cells[key] = append(l, uint32(d))
-			}
+			n := next[key[k]]
+			g.byCell[n] = cellPoint{v: g.vec[k], doc: uint32(d), k: uint32(k)}
+			next[key[k]] = n + 1
 		}
 	}
 	c.grid = g
@@ -89,13 +124,15 @@ func (c *columns) eachWithin(lon, lat, km float64, fn func(d uint32)) {
 	if km/(radiusPoleKM*0.999) >= math.Pi {
 		cosOut = -2
 	}
-	test := func(d uint32) {
-		for k := c.ptOff[d]; k < c.ptOff[d+1]; k++ {
-			v := c.grid.vec[k]
-			dot := v[0]*v0[0] + v[1]*v0[1] + v[2]*v0[2]
-			if dot >= cosIn || (dot >= cosOut && geo.Haversin(c.pts[k][0], c.pts[k][1], lon, lat) <= km) {
-				fn(d)
-				return
+	test := func(cell int32) {
+		r, ok := c.grid.cells[cell]
+		if !ok {
+			return
+		}
+		for _, p := range c.grid.byCell[r.lo:r.hi] {
+			dot := p.v[0]*v0[0] + p.v[1]*v0[1] + p.v[2]*v0[2]
+			if dot >= cosIn || (dot >= cosOut && geo.Haversin(c.pts[p.k][0], c.pts[p.k][1], lon, lat) <= km) {
+				fn(p.doc)
 			}
 		}
 	}
@@ -114,9 +151,7 @@ func (c *columns) eachWithin(lon, lat, km float64, fn func(d uint32)) {
 	for i := i0; i <= i1; i++ {
 		if allLons {
 			for j := 0; j < gridLons; j++ {
-				for _, d := range c.grid.cells[int32(i*gridLons+j)] {
-					test(d)
-				}
+				test(int32(i*gridLons + j))
 			}
 			continue
 		}
@@ -124,9 +159,7 @@ func (c *columns) eachWithin(lon, lat, km float64, fn func(d uint32)) {
 		n := int(2*lonD/gridDeg) + 2
 		for k := 0; k < n && k < gridLons; k++ {
 			j := (j0 + k) % gridLons
-			for _, d := range c.grid.cells[int32(i*gridLons+j)] {
-				test(d)
-			}
+			test(int32(i*gridLons + j))
 		}
 	}
 }

@@ -181,6 +181,36 @@ func BenchmarkSearchSynth(b *testing.B) {
 	}
 }
 
+// BenchmarkRadiusSynth finds the documents within the radius of each
+// query of the mix that has one (columns.withinSet, the grid): ns/op is
+// the mean over them.
+func BenchmarkRadiusSynth(b *testing.B) {
+	for _, size := range synthSizes {
+		b.Run(size.name, func(b *testing.B) {
+			idx := synthIndex(b, size.n)
+			g, err := synth.New(1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var qs []peerfind.Query
+			for i := 0; len(qs) < 200 && i < 10000; i++ {
+				if q := mixQuery(b, g.Query(i)); q.Near != nil {
+					qs = append(qs, q)
+				}
+			}
+			found := 0
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				q := qs[i%len(qs)]
+				found += int(idx.cols.withinSet(q.Near.Lon(), q.Near.Lat(), q.RadiusKM).GetCardinality())
+				i++
+			}
+			b.ReportMetric(float64(found)/float64(i), "docs/op")
+		})
+	}
+}
+
 // BenchmarkFacetsSynth measures facet collection: a search that matches
 // every record and asks for one hit, so counting the terms of all 7
 // facets over all matches is most of the work; and the same over a
