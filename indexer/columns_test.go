@@ -401,3 +401,53 @@ func TestFirstByRank(t *testing.T) {
 		t.Fatalf("the walk answered %d windows; want most of those over dense sets", walked)
 	}
 }
+
+// TestRadiusMemo checks that a search's radius sets are computed once and
+// stay whole: sets.eval gives each caller its own set (the callers change
+// them), with or without a limit, and a search with the memo answers as
+// one without.
+func TestRadiusMemo(t *testing.T) {
+	x, g := synthTestIndex(t, 3000)
+	r, err := x.reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	s := x.sets(r)
+	p := g.Record(0).Points()[0]
+	limit := roaring.New()
+	limit.AddRange(0, 1500)
+	for _, tc := range []struct {
+		name  string
+		km    float64
+		limit *roaring.Bitmap
+	}{
+		{"small", 5, nil},
+		{"large", 200, nil},
+		{"limited", 200, limit},
+		{"empty", 0.0001, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q := radiusQuery{c: x.cols, lon: p.Lon(), lat: p.Lat(), km: tc.km}
+			want := x.cols.withinSet(q.lon, q.lat, q.km)
+			if tc.limit != nil {
+				want.And(tc.limit)
+			}
+			ctx := withRadiusMemo(context.Background())
+			for i := range 3 {
+				got, err := s.eval(ctx, q, tc.limit)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !got.Equals(want) {
+					t.Fatalf("eval %d: %d documents, want %d", i, got.GetCardinality(), want.GetCardinality())
+				}
+				got.Clear() // the caller's to change
+			}
+			m := ctx.Value(radiusMemoKey{}).(*radiusMemo)
+			if len(m.sets) != 1 {
+				t.Errorf("memo holds %d sets, want 1", len(m.sets))
+			}
+		})
+	}
+}

@@ -282,6 +282,7 @@ func (x *Index) Search(ctx context.Context, q peerfind.Query) (*peerfind.Results
 	}
 	x.searching.Add(1)
 	defer x.searching.Add(-1)
+	ctx = withRadiusMemo(ctx)
 	page, perPage := q.Page, q.PerPage
 	if page < 1 {
 		page = 1

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
 
@@ -174,8 +175,44 @@ type radiusQuery struct {
 	lon, lat, km float64
 }
 
+// radiusMemo keeps the radius sets of one search: its parts (the window
+// blended from the local and the remote services, a second try with any
+// of the words) each ask for the same radius.
+type radiusMemo struct {
+	mu   sync.Mutex
+	sets map[radiusQuery]*roaring.Bitmap
+}
+
+type radiusMemoKey struct{}
+
+// withRadiusMemo is ctx with a memo for the radius sets of a search.
+func withRadiusMemo(ctx context.Context) context.Context {
+	return context.WithValue(ctx, radiusMemoKey{}, &radiusMemo{})
+}
+
+// set is the set of documents within the radius, and whether it is the
+// memo's (for the caller to copy before changing it) rather than its own.
+func (q radiusQuery) set(ctx context.Context) (*roaring.Bitmap, bool) {
+	m, _ := ctx.Value(radiusMemoKey{}).(*radiusMemo)
+	if m == nil {
+		return q.c.withinSet(q.lon, q.lat, q.km), false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	bm, ok := m.sets[q]
+	if !ok {
+		if m.sets == nil {
+			m.sets = map[radiusQuery]*roaring.Bitmap{}
+		}
+		bm = q.c.withinSet(q.lon, q.lat, q.km)
+		m.sets[q] = bm
+	}
+	return bm, true
+}
+
 func (q radiusQuery) Searcher(ctx context.Context, i index.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
-	return &listSearcher{docs: q.c.within(q.lon, q.lat, q.km), scorer: scorer.NewConstantScorer(1, 1, options)}, nil
+	bm, _ := q.set(ctx)
+	return &listSearcher{docs: bm.ToArray(), scorer: scorer.NewConstantScorer(1, 1, options)}, nil
 }
 
 // listSearcher walks a sorted list of document numbers.

@@ -213,7 +213,14 @@ func (s *sets) eval(ctx context.Context, q query.Query, limit *roaring.Bitmap) (
 		}
 		return s.eval(ctx, q.q, active)
 	case radiusQuery:
-		return within(q.c.withinSet(q.lon, q.lat, q.km), limit), nil
+		bm, shared := q.set(ctx)
+		switch {
+		case limit != nil:
+			return roaring.And(bm, limit), nil
+		case shared:
+			return bm.Clone(), nil
+		}
+		return bm, nil
 	case timesQuery:
 		return q.f.set(q.t, limit), nil
 	}
