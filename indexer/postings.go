@@ -175,7 +175,9 @@ func (c *postingsCache) get(ctx context.Context, s *sets, field, term string) (*
 		}
 	}, func(e *postingsEntry) error {
 		p, err := decodePostings(ctx, s, field, term, norms)
-		e.p, e.bytes = p, p.bytes()
+		if err == nil {
+			e.p, e.bytes = p, p.bytes()
+		}
 		return err
 	})
 	if err != nil {

@@ -321,3 +321,27 @@ func TestPostingsCacheCancelled(t *testing.T) {
 		t.Fatalf("third search: %v, %+v", err, e)
 	}
 }
+
+// TestPostingsCancelledWhileDecoding: a search cancelled (or out of time)
+// while it decodes a term's postings gets its context's error, and the
+// next search decodes them.
+func TestPostingsCancelledWhileDecoding(t *testing.T) {
+	x, _ := synthTestIndex(t, 3000)
+	r, err := x.reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	s := x.sets(r)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, tc := range []struct{ field, term string }{{fieldProse, "support"}, {fieldName, "group"}} {
+		if _, _, err := s.cache.get(ctx, s, tc.field, tc.term); !errors.Is(err, context.Canceled) {
+			t.Fatalf("%s:%s cancelled: %v, want context.Canceled", tc.field, tc.term, err)
+		}
+		p, _, err := s.cache.get(context.Background(), s, tc.field, tc.term)
+		if err != nil || p == nil || p.docs.IsEmpty() {
+			t.Fatalf("%s:%s after: %v, %+v", tc.field, tc.term, err, p)
+		}
+	}
+}
