@@ -43,7 +43,24 @@ type CrisisBlock struct {
 	// ("suicide loss survivors group"); they are removed before matching.
 	NotCrisis []string `json:"not_crisis,omitempty"`
 
-	signals, not []*regexp.Regexp
+	signals, not []crisisPhrase
+}
+
+// crisisPhrase is a signal or an exclusion: the folded phrase, a cheap
+// substring test before the pattern (most queries contain none).
+type crisisPhrase struct {
+	folded string
+	re     *regexp.Regexp
+}
+
+func newCrisisPhrase(s string) (crisisPhrase, error) {
+	re, err := phrasePattern(s)
+	return crisisPhrase{folded: Fold(s), re: re}, err
+}
+
+// in reports whether the phrase is in s, a folded text.
+func (p crisisPhrase) in(s string) bool {
+	return strings.Contains(s, p.folded) && p.re.MatchString(s)
 }
 
 // CrisisLine is one crisis line.
@@ -84,18 +101,18 @@ func LoadCrisis(r io.Reader) (*Crisis, error) {
 			}
 		}
 		for _, s := range b.Signals {
-			re, err := phrasePattern(s)
+			p, err := newCrisisPhrase(s)
 			if err != nil {
 				return nil, fmt.Errorf("crisis list: %s signal %q: %w", lang, s, err)
 			}
-			b.signals = append(b.signals, re)
+			b.signals = append(b.signals, p)
 		}
 		for _, s := range b.NotCrisis {
-			re, err := phrasePattern(s)
+			p, err := newCrisisPhrase(s)
 			if err != nil {
 				return nil, fmt.Errorf("crisis list: %s exclusion %q: %w", lang, s, err)
 			}
-			b.not = append(b.not, re)
+			b.not = append(b.not, p)
 		}
 		c.langs = append(c.langs, lang)
 	}
@@ -123,8 +140,10 @@ func (c *Crisis) Detect(text, hint string) (lang string, gentle, ok bool) {
 	}
 	s := folded
 	for _, l := range c.langs {
-		for _, re := range c.Languages[l].not {
-			s = re.ReplaceAllString(s, " · ")
+		for _, p := range c.Languages[l].not {
+			if strings.Contains(s, p.folded) {
+				s = p.re.ReplaceAllString(s, " · ")
+			}
 		}
 	}
 	if lang, ok := c.detect(s, hint); ok {
@@ -141,8 +160,8 @@ func (c *Crisis) detect(s, hint string) (string, bool) {
 	for _, l := range c.langs {
 		b := c.Languages[l]
 		matched, own := false, 0
-		for i, re := range b.signals {
-			if !re.MatchString(s) {
+		for i, p := range b.signals {
+			if !p.in(s) {
 				continue
 			}
 			matched = true

@@ -54,3 +54,21 @@ func TestCrisisDetect(t *testing.T) {
 		t.Error("unknown language should fall back to English")
 	}
 }
+
+// BenchmarkCrisisDetect is the check every search makes, over needs
+// that are not a crisis (most), one that is, and one that names the
+// topic.
+func BenchmarkCrisisDetect(b *testing.B) {
+	c, err := data.Crisis()
+	if err != nil {
+		b.Fatal(err)
+	}
+	qs := []string{"substance use families and loved ones", "grupo en español", "peer respite",
+		"I want to kill myself", "suicide loss survivors group", "alcohol my son"}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		c.Detect(qs[i%len(qs)], "en")
+		i++
+	}
+}
