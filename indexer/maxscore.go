@@ -45,11 +45,12 @@ func (e *evaluator) best(root *scoreNode, place *placeSort, n int, pruneOver uin
 		return nil, nil, err
 	}
 	if !ok || n <= 0 || matched.GetCardinality() <= pruneOver {
-		all := e
+		var sc scores
 		if ok { // scored where they match, the matches found
-			all = e.evaluation(matched)
+			sc, err = e.scoreOver(matched, root)
+		} else {
+			sc, err = e.eval(root)
 		}
-		sc, err := all.eval(root)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -170,7 +171,7 @@ func passed(window *bestN[scoredDoc], most float64, can bool) bool {
 // document's score does not depend on the others.
 func (e *evaluator) scoreTier(root *scoreNode, tier *roaring.Bitmap, window *bestN[scoredDoc], place *placeSort) (uint64, error) {
 	if e.splitOver == 0 || tier.GetCardinality() < e.splitOver {
-		sc, err := e.evaluation(tier).eval(root)
+		sc, err := e.scoreOver(tier, root)
 		if err != nil {
 			return 0, err
 		}
@@ -183,9 +184,9 @@ func (e *evaluator) scoreTier(root *scoreNode, tier *roaring.Bitmap, window *bes
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		other, otherErr = e.evaluation(hi).eval(root)
+		other, otherErr = e.scoreOver(hi, root)
 	}()
-	sc, err := e.evaluation(lo).eval(root)
+	sc, err := e.scoreOver(lo, root)
 	<-done
 	if err = cmp.Or(err, otherErr); err != nil {
 		return 0, err

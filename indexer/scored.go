@@ -339,6 +339,15 @@ type evalShared struct {
 	batch *termBatch
 }
 
+// release returns the evaluation's ranked sets to rankedPool, once its
+// scores are made: none of them is in a clause's scores.
+func (sh *evalShared) release() {
+	for _, r := range sh.sets {
+		r.release()
+	}
+	clear(sh.sets)
+}
+
 // over is an evaluator of the same evaluation over set, all as said of
 // it; it scores whole (splitOver is the search's, for its tiers).
 func (e *evaluator) over(set *roaring.Bitmap, all bool) *evaluator {
@@ -349,6 +358,14 @@ func (e *evaluator) over(set *roaring.Bitmap, all bool) *evaluator {
 // every document of which matches it.
 func (e *evaluator) evaluation(set *roaring.Bitmap) *evaluator {
 	return &evaluator{ctx: e.ctx, s: e.s, set: set, all: true, shared: &evalShared{sets: map[*roaring.Bitmap]*rankedSet{}}}
+}
+
+// scoreOver is root's scores over set, every document of which matches
+// it, in an evaluation of its own whose buffers are kept for the next.
+func (e *evaluator) scoreOver(set *roaring.Bitmap, root *scoreNode) (scores, error) {
+	ev := e.evaluation(set)
+	defer ev.shared.release()
+	return ev.eval(root)
 }
 
 func (e *evaluator) eval(n *scoreNode) (scores, error) {
@@ -683,6 +700,9 @@ type rankedSet struct {
 	// norms are fields' norms of the documents by rank, by the field's
 	// first norm's address.
 	norms map[*uint32][]float32
+	// spare are norms' lists of an earlier use of the set's buffers
+	// (rankedPool).
+	spare [][]float32
 }
 
 // fieldNorms are the field's norms of the set's documents, by rank:
@@ -695,7 +715,12 @@ func (r *rankedSet) fieldNorms(f fieldNorms) []float32 {
 	if out, ok := r.norms[key]; ok {
 		return out
 	}
-	out := make([]float32, len(r.docs))
+	var out []float32
+	if k := len(r.spare) - 1; k >= 0 && cap(r.spare[k]) >= len(r.docs) {
+		out, r.spare = r.spare[k][:len(r.docs)], r.spare[:k]
+	} else {
+		out = make([]float32, len(r.docs))
+	}
 	for i, d := range r.docs {
 		out[i] = math.Float32frombits(atomic.LoadUint32(&f[d]))
 	}
@@ -753,15 +778,43 @@ func (e *evaluator) ranked() *rankedSet {
 	return r
 }
 
+// rankedPool keeps the buffers of the ranked sets of finished
+// evaluations (evalShared.release): a set over a million documents is a
+// bitset of 125 KB and its counts, made for every tier of a search.
+var rankedPool = sync.Pool{New: func() any { return &rankedSet{} }}
+
 func newRankedSet(set *roaring.Bitmap) *rankedSet {
-	r := &rankedSet{words: set.ToDense(), docs: set.ToArray()}
-	r.before = make([]uint32, len(r.words))
+	r := rankedPool.Get().(*rankedSet)
+	words := int(set.DenseSize())
+	r.words = slices.Grow(r.words[:0], words)[:words]
+	clear(r.words)
+	set.WriteDenseTo(r.words)
+	r.before = slices.Grow(r.before[:0], words)[:words]
 	n := 0
 	for w, x := range r.words {
 		r.before[w] = uint32(n)
 		n += bits.OnesCount64(x)
 	}
+	r.docs = slices.Grow(r.docs[:0], n)[:n]
+	it := set.ManyIterator()
+	for k := 0; k < n; {
+		m := it.NextMany(r.docs[k:])
+		if m == 0 {
+			break
+		}
+		k += m
+	}
 	return r
+}
+
+// release puts r back in rankedPool, its norms kept as spares. Nothing
+// of it may be used after.
+func (r *rankedSet) release() {
+	for _, ns := range r.norms {
+		r.spare = append(r.spare, ns)
+	}
+	clear(r.norms)
+	rankedPool.Put(r)
 }
 
 // sqrtCache is bleve's table of square roots of small frequencies (the
