@@ -421,18 +421,70 @@ func (s *sets) and(ctx context.Context, qs []query.Query, limit *roaring.Bitmap)
 	if len(qs) == 0 {
 		return roaring.New(), nil
 	}
-	out := limit
+	out, owned := limit, false
 	for _, c := range filtersFirst(qs) {
+		if owned {
+			// The matches so far are this conjunction's own: a term
+			// narrows them in place, without a new set.
+			ok, err := s.intersect(c, out)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				if out.IsEmpty() {
+					break
+				}
+				continue
+			}
+		}
 		bm, err := s.eval(ctx, c, out)
 		if err != nil {
 			return nil, err
 		}
-		out = bm
+		out, owned = bm, true
 		if out.IsEmpty() {
 			break
 		}
 	}
 	return out, nil
+}
+
+// intersect narrows out, a set of the caller's own, to the documents q
+// matches, in place, and reports whether it did: it does for a term of an
+// index of one segment (most of a conjunction's clauses: the mode, the
+// area, a facet's value), and leaves out as it was for any other clause.
+func (s *sets) intersect(q query.Query, out *roaring.Bitmap) (bool, error) {
+	switch q := q.(type) {
+	case filterQuery:
+		return s.intersect(q.q, out)
+	case *query.TermQuery:
+		field := s.field(q.FieldVal)
+		if s.tags.of(field) != nil || len(s.segs) != 1 || s.segs[0].off != 0 {
+			return false, nil
+		}
+		sg := s.segs[0]
+		pl, err := sg.postings(field, q.Term)
+		if err != nil {
+			return false, err
+		}
+		o, ok := pl.Iterator(false, false, false, nil).(segapi.OptimizablePostingsIterator)
+		if !ok {
+			return false, nil
+		}
+		if bm := o.ActualBitmap(); bm != nil {
+			out.And(bm)
+			return true, nil
+		}
+		if n, ok := o.DocNum1Hit(); ok {
+			keep := out.Contains(uint32(n)) && (sg.deleted == nil || !sg.deleted.Contains(uint32(n)))
+			out.Clear()
+			if keep {
+				out.Add(uint32(n))
+			}
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // or evaluates the clauses cheapest first; one that runs a bleve searcher

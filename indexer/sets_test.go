@@ -8,8 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/peerfind/peerfind"
 )
@@ -227,4 +229,65 @@ func prefixQuery(field, prefix string) query.Query {
 	p := query.NewPrefixQuery(prefix)
 	p.SetField(field)
 	return p
+}
+
+// TestAndNarrowsInPlace checks a conjunction whose terms narrow its
+// matches in place (sets.intersect) against each clause evaluated alone:
+// terms of many documents, of one, of none, after a radius; and that the
+// limit it was given is left as it was.
+func TestAndNarrowsInPlace(t *testing.T) {
+	x, g := synthTestIndex(t, 3000)
+	r, err := x.reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	s := x.sets(r)
+	ctx := context.Background()
+	p := g.Record(0).Points()[0]
+	one, err := r.ExternalID(index.NewIndexInternalID(nil, 2500)) // outside the limit
+	if err != nil {
+		t.Fatal(err)
+	}
+	radius := radiusQuery{c: x.cols, lon: p.Lon(), lat: p.Lat(), km: 300}
+	limit := roaring.New()
+	limit.AddRange(0, 2000)
+	for _, tc := range []struct {
+		name    string
+		clauses []query.Query
+	}{
+		{"terms", []query.Query{term(fieldMode, peerfind.ModeInPerson), term(peerfind.FacetLanguage, "es"), term(fieldArea, tokenAnyone)}},
+		{"one document", []query.Query{term(fieldStatus, statusActive), term(fieldID, one)}},
+		{"none", []query.Query{term(fieldStatus, statusActive), term(peerfind.FacetLanguage, "no-such-language")}},
+		{"after a radius", []query.Query{radius, filterQuery{term(fieldArea, tokenAnyone)}, term(fieldMode, peerfind.ModeInPerson)}},
+	} {
+		for _, lim := range []*roaring.Bitmap{nil, limit} {
+			want := roaring.New()
+			want.AddRange(0, uint64(len(x.cols.idRank)))
+			if lim != nil {
+				want.And(lim)
+			}
+			for _, c := range tc.clauses {
+				bm, err := s.eval(ctx, c, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want.And(bm)
+			}
+			var before *roaring.Bitmap
+			if lim != nil {
+				before = lim.Clone()
+			}
+			got, err := s.and(ctx, tc.clauses, lim)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.Equals(want) {
+				t.Errorf("%s (limit %v): %d documents, want %d", tc.name, lim != nil, got.GetCardinality(), want.GetCardinality())
+			}
+			if lim != nil && !lim.Equals(before) {
+				t.Errorf("%s: the limit was changed", tc.name)
+			}
+		}
+	}
 }
