@@ -207,11 +207,18 @@ func (s *sets) eval(ctx context.Context, q query.Query, limit *roaring.Bitmap) (
 	case filterQuery:
 		return s.eval(ctx, q.q, limit)
 	case activeQuery:
-		active, err := s.term(fieldStatus, statusActive, limit)
-		if err != nil {
-			return nil, err
+		// Nearly every service is active: as a limit, the status would
+		// only be a set as large as the index to intersect the others
+		// with. The matches are narrowed to it after, in place.
+		bm, err := s.eval(ctx, q.q, limit)
+		if err != nil || bm.IsEmpty() {
+			return bm, err
 		}
-		return s.eval(ctx, q.q, active)
+		active := term(fieldStatus, statusActive)
+		if ok, err := s.intersect(active, bm); ok || err != nil {
+			return bm, err
+		}
+		return s.term(fieldStatus, statusActive, bm)
 	case radiusQuery:
 		bm, shared := q.set(ctx)
 		switch {
@@ -488,7 +495,8 @@ func (s *sets) intersect(q query.Query, out *roaring.Bitmap) (bool, error) {
 }
 
 // or evaluates the clauses cheapest first; one that runs a bleve searcher
-// looks only at the documents not matched by the ones before. Like every
+// looks only at the documents not matched by the ones before (but a geo
+// shape, isShape). Like every
 // set eval returns, a clause's is the caller's to change, so the first
 // is kept as the union (an Or into an empty set copied each of its
 // containers).
@@ -496,7 +504,7 @@ func (s *sets) or(ctx context.Context, qs []query.Query, limit *roaring.Bitmap) 
 	var out *roaring.Bitmap
 	for _, c := range byCost(qs) {
 		lim := limit
-		if cost(c) > 0 && out != nil && !out.IsEmpty() {
+		if cost(c) > 0 && out != nil && !out.IsEmpty() && !isShape(c) {
 			if lim == nil {
 				lim = s.all
 			}
@@ -512,6 +520,15 @@ func (s *sets) or(ctx context.Context, qs []query.Query, limit *roaring.Bitmap) 
 		return roaring.New(), nil
 	}
 	return out, nil
+}
+
+// isShape reports whether q is a geo shape query: the services whose
+// area holds a point, a few, found by the shapes' index whatever the
+// limit. Sparing it the documents matched already would copy a set as
+// large as the limit.
+func isShape(q query.Query) bool {
+	_, ok := q.(*query.GeoShapeQuery)
+	return ok
 }
 
 // union adds bm to out, a set of the caller's own, and returns it; with
