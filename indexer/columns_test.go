@@ -143,7 +143,7 @@ func TestRadiusMatchesBleve(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, d := range x.cols.within(c.lon, c.lat, c.km) {
+		for _, d := range x.cols.withinSet(c.lon, c.lat, c.km).ToArray() {
 			id, err := rd.ExternalID(index.NewIndexInternalID(nil, uint64(d)))
 			if err != nil {
 				t.Fatal(err)

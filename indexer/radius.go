@@ -99,15 +99,11 @@ func (c *columns) buildGrid() {
 	c.grid = g
 }
 
-// within lists, in document order, the documents with a point within km
-// of (lon, lat) as bleve's geo distance query measures it (geo.Haversin).
-// Unlike bleve's, every point of a document counts, not its first only.
-func (c *columns) within(lon, lat, km float64) []uint32 {
-	return c.withinSet(lon, lat, km).ToArray()
-}
-
-// withinSet is within as a bitmap, built from a bitset of every document
-// (a bit per document: no sort of the documents found).
+// withinSet is the set of documents with a point within km of (lon,
+// lat) as bleve's geo distance query measures it (geo.Haversin); unlike
+// bleve's, every point of a document counts, not its first only. It is
+// built from a bitset of every document (no sort of the documents
+// found).
 func (c *columns) withinSet(lon, lat, km float64) *roaring.Bitmap {
 	words := make([]uint64, (len(c.idRank)+63)/64)
 	c.eachWithin(lon, lat, km, func(d uint32) { words[d>>6] |= 1 << (d & 63) })
