@@ -109,6 +109,19 @@ func synthTestIndex(t *testing.T, n int) (*Index, *synth.Generator) {
 	return x, g
 }
 
+// synthSets is synthTestIndex's index read as sets, from a snapshot
+// closed with the test.
+func synthSets(t *testing.T, n int) (*Index, *sets, *synth.Generator) {
+	t.Helper()
+	x, g := synthTestIndex(t, n)
+	r, err := x.reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return x, x.sets(r), g
+}
+
 // TestRadiusMatchesBleve checks the radius filter from the columns' grid
 // against bleve's geo distance query (over an index of the same records
 // with the points indexed, pointsIndexed): the same records for the
@@ -351,13 +364,7 @@ func TestFacetCountsBothWays(t *testing.T) {
 // sets of every density and windows of 1 to 700. It fails unless the
 // walk answered most of the dense cases.
 func TestFirstByRank(t *testing.T) {
-	x, _ := synthTestIndex(t, 3000)
-	r, err := x.reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	s := x.sets(r)
+	x, s, _ := synthSets(t, 3000)
 	all := s.all
 	rng := rand.New(rand.NewPCG(1, 2))
 	sample := func(p float64) *roaring.Bitmap {
@@ -404,16 +411,9 @@ func TestFirstByRank(t *testing.T) {
 
 // TestRadiusMemo checks that a search's radius sets are computed once and
 // stay whole: sets.eval gives each caller its own set (the callers change
-// them), with or without a limit, and a search with the memo answers as
-// one without.
+// them), with or without a limit.
 func TestRadiusMemo(t *testing.T) {
-	x, g := synthTestIndex(t, 3000)
-	r, err := x.reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	s := x.sets(r)
+	x, s, g := synthSets(t, 3000)
 	p := g.Record(0).Points()[0]
 	limit := roaring.New()
 	limit.AddRange(0, 1500)

@@ -326,13 +326,7 @@ func TestPostingsCacheCancelled(t *testing.T) {
 // while it decodes a term's postings gets its context's error, and the
 // next search decodes them.
 func TestPostingsCancelledWhileDecoding(t *testing.T) {
-	x, _ := synthTestIndex(t, 3000)
-	r, err := x.reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	s := x.sets(r)
+	_, s, _ := synthSets(t, 3000)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	for _, tc := range []struct{ field, term string }{{fieldProse, "support"}, {fieldName, "group"}} {

@@ -236,16 +236,10 @@ func prefixQuery(field, prefix string) query.Query {
 // terms of many documents, of one, of none, after a radius; and that the
 // limit it was given is left as it was.
 func TestAndNarrowsInPlace(t *testing.T) {
-	x, g := synthTestIndex(t, 3000)
-	r, err := x.reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	s := x.sets(r)
+	x, s, g := synthSets(t, 3000)
 	ctx := context.Background()
 	p := g.Record(0).Points()[0]
-	one, err := r.ExternalID(index.NewIndexInternalID(nil, 2500)) // outside the limit
+	one, err := s.r.ExternalID(index.NewIndexInternalID(nil, 2500)) // outside the limit
 	if err != nil {
 		t.Fatal(err)
 	}
