@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"regexp"
 	"sort"
 	"strings"
 )
@@ -43,24 +42,7 @@ type CrisisBlock struct {
 	// ("suicide loss survivors group"); they are removed before matching.
 	NotCrisis []string `json:"not_crisis,omitempty"`
 
-	signals, not []crisisPhrase
-}
-
-// crisisPhrase is a signal or an exclusion: the folded phrase, a cheap
-// substring test before the pattern (most queries contain none).
-type crisisPhrase struct {
-	folded string
-	re     *regexp.Regexp
-}
-
-func newCrisisPhrase(s string) (crisisPhrase, error) {
-	re, err := phrasePattern(s)
-	return crisisPhrase{folded: Fold(s), re: re}, err
-}
-
-// in reports whether the phrase is in s, a folded text.
-func (p crisisPhrase) in(s string) bool {
-	return strings.Contains(s, p.folded) && p.re.MatchString(s)
+	signals, not []foldedPhrase // found as the taxonomy finds its phrases
 }
 
 // CrisisLine is one crisis line.
@@ -101,14 +83,14 @@ func LoadCrisis(r io.Reader) (*Crisis, error) {
 			}
 		}
 		for _, s := range b.Signals {
-			p, err := newCrisisPhrase(s)
+			p, err := newFoldedPhrase(s)
 			if err != nil {
 				return nil, fmt.Errorf("crisis list: %s signal %q: %w", lang, s, err)
 			}
 			b.signals = append(b.signals, p)
 		}
 		for _, s := range b.NotCrisis {
-			p, err := newCrisisPhrase(s)
+			p, err := newFoldedPhrase(s)
 			if err != nil {
 				return nil, fmt.Errorf("crisis list: %s exclusion %q: %w", lang, s, err)
 			}

@@ -96,10 +96,27 @@ type TermRef struct {
 func (r TermRef) String() string { return r.Facet + ":" + r.ID }
 
 type phrase struct {
+	foldedPhrase
+	ref TermRef
+	n   int
+}
+
+// foldedPhrase is a phrase to find in folded text: the folded phrase, a
+// cheap substring test (most texts contain none), before its pattern
+// (phrasePattern), which holds it to word boundaries.
+type foldedPhrase struct {
+	folded string
 	re     *regexp.Regexp
-	folded string // the folded phrase: a cheap substring test before re
-	ref    TermRef
-	n      int
+}
+
+func newFoldedPhrase(m string) (foldedPhrase, error) {
+	re, err := phrasePattern(m)
+	return foldedPhrase{folded: Fold(m), re: re}, err
+}
+
+// in reports whether the phrase is in s, a folded text.
+func (p foldedPhrase) in(s string) bool {
+	return strings.Contains(s, p.folded) && p.re.MatchString(s)
 }
 
 // LoadTaxonomy reads and checks a taxonomy file.
@@ -147,11 +164,11 @@ func (t *Taxonomy) init() error {
 				t.codes[c] = append(t.codes[c], ref)
 			}
 			for _, m := range term.Matches {
-				p, err := phrasePattern(m)
+				p, err := newFoldedPhrase(m)
 				if err != nil {
 					return fmt.Errorf("term %s: match %q: %w", ref, m, err)
 				}
-				t.phrases = append(t.phrases, phrase{re: p, folded: Fold(m), ref: ref, n: len(m)})
+				t.phrases = append(t.phrases, phrase{foldedPhrase: p, ref: ref, n: len(m)})
 			}
 		}
 	}
@@ -278,7 +295,7 @@ func (t *Taxonomy) Classify(texts ...string) []TermRef {
 			continue
 		}
 		for _, p := range t.phrases {
-			if !seen[p.ref] && strings.Contains(s, p.folded) && p.re.MatchString(s) {
+			if !seen[p.ref] && p.in(s) {
 				seen[p.ref] = true
 				out = append(out, p.ref)
 			}
