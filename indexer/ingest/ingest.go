@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -198,14 +199,13 @@ func readRecords(ctx context.Context, r io.Reader, tax *peerfind.Taxonomy) ([]*p
 			}
 		}
 		line, long, err := textutil.ReadLine(br, MaxLineSize)
-		item := fmt.Sprintf("line %d", n)
 		switch {
 		case long:
 			rep.Read++
-			rep.Skip(item, "line longer than %d bytes", MaxLineSize)
+			rep.Skip(lineItem(n, ""), "line longer than %d bytes", MaxLineSize)
 		case len(bytes.TrimSpace(line)) > 0:
 			rep.Read++
-			if s := parseRecord(line, item, tax, rep, seen, n); s != nil {
+			if s := parseRecord(line, tax, rep, seen, n); s != nil {
 				out = append(out, s)
 			}
 		}
@@ -223,25 +223,33 @@ func readRecords(ctx context.Context, r io.Reader, tax *peerfind.Taxonomy) ([]*p
 	return out, rep, nil
 }
 
-func parseRecord(line []byte, item string, tax *peerfind.Taxonomy, rep *peerfind.Report, seen map[string]int, n int) *peerfind.Service {
+// parseRecord decodes and checks the record on line n, or reports why it
+// is skipped and returns nil.
+func parseRecord(line []byte, tax *peerfind.Taxonomy, rep *peerfind.Report, seen map[string]int, n int) *peerfind.Service {
 	s, err := peerfind.DecodeService(line)
 	if err != nil {
-		rep.Skip(item, "not a JSON record: %v", clip(err.Error(), 160))
+		rep.Skip(lineItem(n, ""), "not a JSON record: %v", clip(err.Error(), 160))
 		return nil
 	}
-	if s.ID != "" {
-		item += " (" + clip(s.ID, 80) + ")"
-	}
 	if err := s.Validate(tax); err != nil {
-		rep.Skip(item, "%v", err)
+		rep.Skip(lineItem(n, s.ID), "%v", err)
 		return nil
 	}
 	if first, dup := seen[s.ID]; dup {
-		rep.Skip(item, "duplicate id %q (first on line %d)", s.ID, first)
+		rep.Skip(lineItem(n, s.ID), "duplicate id %q (first on line %d)", s.ID, first)
 		return nil
 	}
 	seen[s.ID] = n
 	return s
+}
+
+// lineItem names line n, and the record's id if it has one, in a report.
+func lineItem(n int, id string) string {
+	item := "line " + strconv.Itoa(n)
+	if id != "" {
+		item += " (" + clip(id, 80) + ")"
+	}
+	return item
 }
 
 // WriteRecords writes records as JSON Lines, one per line, in the given

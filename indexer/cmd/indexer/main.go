@@ -43,7 +43,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fl.SetOutput(stderr)
 	out := fl.String("out", "", "index directory to build into (required); the new index is swapped in when complete")
 	quiet := fl.Bool("q", false, "no progress bar")
-	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of the build to this file")
+	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of the read and the build to this file")
 	fl.Usage = func() {
 		fmt.Fprintf(stderr, "usage: indexer -out DIR [INPUT...]\n\n"+
 			"INPUT is a peerfind record file (.jsonl, .jsonl.gz), a Meeting Guide JSON feed\n"+
@@ -63,6 +63,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	start := time.Now()
 	var recs []*peerfind.Service
 	var reports []*peerfind.Report
@@ -107,17 +118,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		)
 		opts.Progress = func(done int) { bar.Set(done) }
 		defer bar.Finish()
-	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
 	}
 	if os.Getenv("GOGC") == "" {
 		// While the build holds the records, a heap of pointers the

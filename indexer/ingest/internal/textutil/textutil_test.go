@@ -1,6 +1,9 @@
 package textutil
 
 import (
+	"bufio"
+	"errors"
+	"io"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -47,5 +50,53 @@ func TestCleanTruncate(t *testing.T) {
 	}
 	if got := Unique([]string{"a"}, "b", "a", "", "b"); strings.Join(got, ",") != "a,b" {
 		t.Errorf("Unique = %v", got)
+	}
+}
+
+// TestReadLine reads lines shorter and longer than the reader's buffer
+// (16 bytes, the least bufio allows) against a limit: a line within the
+// buffer comes back without a copy, a longer one is put together, and
+// one over the limit is consumed and reported long.
+func TestReadLine(t *testing.T) {
+	tests := []struct {
+		name, in string
+		max      int
+		lines    []string // "LONG" for a line reported long
+	}{
+		{"short lines", "ab\ncd\n", 20, []string{"ab", "cd"}},
+		{"crlf and no final newline", "ab\r\ncd", 20, []string{"ab", "cd"}},
+		{"longer than the buffer", strings.Repeat("x", 19) + "\nab\n", 20, []string{strings.Repeat("x", 19), "ab"}},
+		{"over the limit across chunks", strings.Repeat("x", 40) + "\nab\n", 20, []string{"LONG", "ab"}},
+		{"over the limit after the first chunk", strings.Repeat("x", 30) + "\nab\n", 20, []string{"LONG", "ab"}},
+		{"over the limit within the buffer", strings.Repeat("x", 10) + "\nab\n", 5, []string{"LONG", "ab"}},
+		{"over the limit in the first chunk", strings.Repeat("x", 40) + "\nab\n", 5, []string{"LONG", "ab"}},
+		{"blank lines kept", "\n\nab\n", 20, []string{"", "", "ab"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			br := bufio.NewReaderSize(strings.NewReader(tt.in), 16)
+			var got []string
+			for {
+				line, long, err := ReadLine(br, tt.max)
+				switch {
+				case long:
+					if len(line) > 0 {
+						t.Errorf("a long line came back with %q", line)
+					}
+					got = append(got, "LONG")
+				case len(line) > 0 || !errors.Is(err, io.EOF):
+					got = append(got, string(line)) // copied: the line is br's
+				}
+				if err != nil {
+					if !errors.Is(err, io.EOF) {
+						t.Fatal(err)
+					}
+					break
+				}
+			}
+			if strings.Join(got, "|") != strings.Join(tt.lines, "|") {
+				t.Errorf("lines = %q, want %q", got, tt.lines)
+			}
+		})
 	}
 }
