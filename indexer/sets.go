@@ -60,6 +60,30 @@ func (sg setSegment) postings(field, term string) (segapi.PostingsList, error) {
 	return pl, nil
 }
 
+// bitmap is the live postings of term in field in the segment as zap
+// keeps them, numbered in the segment: its bitmap, or a bitmap of the one
+// document of a term that has one. When they are neither, bm is nil and
+// it walks them.
+func (sg setSegment) bitmap(field, term string) (bm *roaring.Bitmap, it segapi.PostingsIterator, err error) {
+	pl, err := sg.postings(field, term)
+	if err != nil {
+		return nil, nil, err
+	}
+	it = pl.Iterator(false, false, false, nil)
+	if o, ok := it.(segapi.OptimizablePostingsIterator); ok {
+		if bm := o.ActualBitmap(); bm != nil {
+			return bm, it, nil
+		}
+		if n, ok := o.DocNum1Hit(); ok {
+			if sg.deleted != nil && sg.deleted.Contains(uint32(n)) {
+				return roaring.New(), it, nil
+			}
+			return roaring.BitmapOf(uint32(n)), it, nil
+		}
+	}
+	return nil, it, nil
+}
+
 // newSets reads the segments of r. It returns nil when r is not a scorch
 // snapshot: then every query runs through bleve's searchers.
 func newSets(r index.IndexReader, m mapping.IndexMapping) *sets {
@@ -114,35 +138,26 @@ func (s *sets) term(field, term string, limit *roaring.Bitmap) (*roaring.Bitmap,
 			// search near a place reads its region's segments only.
 			continue
 		}
-		pl, err := sg.postings(field, term)
+		bm, it, err := sg.bitmap(field, term)
 		if err != nil {
 			return nil, err
 		}
-		it := pl.Iterator(false, false, false, nil)
-		if o, ok := it.(segapi.OptimizablePostingsIterator); ok {
-			if bm := o.ActualBitmap(); bm != nil {
-				if sg.off != 0 {
-					bm = shift(bm, sg.off)
-				}
-				if limit != nil {
-					// Only the intersection is made (and kept, when it
-					// is the first): copying the term's containers to
-					// cut them down after was a third of what the
-					// searches allocated at a million records.
-					if bm = roaring.And(bm, limit); out.IsEmpty() {
-						out = bm
-						continue
-					}
-				}
-				out.Or(bm)
-				continue
+		if bm != nil {
+			if sg.off != 0 {
+				bm = shift(bm, sg.off)
 			}
-			if n, ok := o.DocNum1Hit(); ok {
-				if sg.deleted == nil || !sg.deleted.Contains(uint32(n)) {
-					out.Add(uint32(sg.off + n))
+			if limit != nil {
+				// Only the intersection is made (and kept, when it is
+				// the first): copying the term's containers to cut
+				// them down after was a third of what the searches
+				// allocated at a million records.
+				if bm = roaring.And(bm, limit); out.IsEmpty() {
+					out = bm
+					continue
 				}
-				continue
 			}
+			out.Or(bm)
+			continue
 		}
 		for {
 			p, err := it.Next()
@@ -469,27 +484,12 @@ func (s *sets) intersect(q query.Query, out *roaring.Bitmap) (bool, error) {
 		if s.tags.of(field) != nil || len(s.segs) != 1 || s.segs[0].off != 0 {
 			return false, nil
 		}
-		sg := s.segs[0]
-		pl, err := sg.postings(field, q.Term)
-		if err != nil {
+		bm, _, err := s.segs[0].bitmap(field, q.Term)
+		if err != nil || bm == nil {
 			return false, err
 		}
-		o, ok := pl.Iterator(false, false, false, nil).(segapi.OptimizablePostingsIterator)
-		if !ok {
-			return false, nil
-		}
-		if bm := o.ActualBitmap(); bm != nil {
-			out.And(bm)
-			return true, nil
-		}
-		if n, ok := o.DocNum1Hit(); ok {
-			keep := out.Contains(uint32(n)) && (sg.deleted == nil || !sg.deleted.Contains(uint32(n)))
-			out.Clear()
-			if keep {
-				out.Add(uint32(n))
-			}
-			return true, nil
-		}
+		out.And(bm)
+		return true, nil
 	}
 	return false, nil
 }
