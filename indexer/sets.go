@@ -208,7 +208,7 @@ func (s *sets) eval(ctx context.Context, q query.Query, limit *roaring.Bitmap) (
 	case *query.MatchPhraseQuery:
 		return s.phrase(ctx, q, limit)
 	case *query.MatchAllQuery:
-		return within(s.all.Clone(), limit), nil
+		return s.allOf(limit), nil
 	case *query.MatchNoneQuery:
 		return roaring.New(), nil
 	case *query.ConjunctionQuery:
@@ -255,6 +255,16 @@ func within(bm, limit *roaring.Bitmap) *roaring.Bitmap {
 		bm.And(limit)
 	}
 	return bm
+}
+
+// allOf is every document of limit (of the index, for a nil limit), a
+// set of the caller's own: the intersection alone, not a copy of every
+// document cut down after.
+func (s *sets) allOf(limit *roaring.Bitmap) *roaring.Bitmap {
+	if limit == nil {
+		return s.all.Clone()
+	}
+	return roaring.And(s.all, limit)
 }
 
 // cost is the number of clauses of q that eval runs as bleve searchers
@@ -577,7 +587,7 @@ func (s *sets) boolean(ctx context.Context, q *query.BooleanQuery, limit *roarin
 			return nil, err
 		}
 	default:
-		out = within(s.all.Clone(), limit)
+		out = s.allOf(limit)
 	}
 	if not != nil && !out.IsEmpty() {
 		bm, err := s.eval(ctx, not, out)
